@@ -1,0 +1,86 @@
+import { Command, Option } from 'commander';
+import { LOG_OPTIONS, REGISTER_OPTIONS, type OptionSpec } from '../config/options.js';
+import { VERIFY_OPTIONS } from '../config/verify-config.js';
+import { GATE_VERSION } from '../version.js';
+
+export type CommandName = 'register' | 'verify' | 'emulator';
+export interface Invocation {
+  readonly command: CommandName;
+  readonly flags: Record<string, unknown>;
+}
+
+function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
+    const defaultText = spec.defaultText ? ` (default: ${spec.defaultText})` : '';
+    command.addOption(new Option(`${spec.flag}${spec.arg ? ` <${spec.arg}>` : ''}`, `${spec.description}${defaultText}${envText}`));
+  }
+  return command;
+}
+
+const REGISTER_EXAMPLES = `
+Examples:
+  # In a pod or task: everything from the environment the chart or task definition sets
+  metering-gate
+
+  # Explicitly, against the local emulator
+  metering-gate register --product-code cqcvf9f0ugw8rkbgmf1c9dxyz \\
+    --public-key-file key.pem --endpoint-url http://127.0.0.1:8080 --output-dir ./out
+
+Exit codes: 0 entitled (or GRACE), 2 bad configuration, 3 not entitled, 4 platform not
+supported, 5 token invalid, 6 service unavailable, 7 region, 8 credentials/access,
+9 product rejected, 10 output unwritable, 143/130 terminated.`;
+
+const VERIFY_EXAMPLES = `
+Examples:
+  # In the main container: refuse to start unless the gate's result verifies
+  metering-gate verify --public-key-file /etc/metering-gate/key.pem --wait 30s
+
+  # Check a copied result file for one product
+  metering-gate verify --result ./entitlement.json --public-key-file key.pem --product-code cqcvf9f0ugw8rkbgmf1c9dxyz
+
+Exit codes: 0 verified, 3 not entitled, 5 forged or edited, 11 no result file.`;
+
+const EMULATOR_EXAMPLES = `
+Examples:
+  metering-gate emulator --port 8080 --key-out ./emulator-key.pem
+  metering-gate emulator --scenario not-entitled --task-region us-east-1
+  metering-gate emulator --scenario rate-limit:50:50`;
+
+/** Parses argv into a command and its raw flags; validation of values is config's job. */
+export function buildProgram(onInvoke: (invocation: Invocation) => void): Command {
+  const program = new Command('metering-gate')
+    .description('Gate a paid AWS Marketplace container on RegisterUsage: register, verify the signed token, write the result, exit with a code that starts or refuses the workload.')
+    .version(GATE_VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  const register = new Command('register').description('register usage, verify the token, write the result files (the default command)');
+  addOptions(addOptions(register, REGISTER_OPTIONS), LOG_OPTIONS).addHelpText('after', REGISTER_EXAMPLES).action(function (this: Command) {
+    onInvoke({ command: 'register', flags: this.opts() });
+  });
+  program.addCommand(register, { isDefault: true });
+
+  const verify = new Command('verify').description('re-verify a result file offline: status, token signature, claims and age');
+  addOptions(addOptions(verify, VERIFY_OPTIONS), LOG_OPTIONS).addHelpText('after', VERIFY_EXAMPLES).action(function (this: Command) {
+    onInvoke({ command: 'verify', flags: this.opts() });
+  });
+  program.addCommand(verify);
+
+  const emulator = new Command('emulator')
+    .description('run a local, protocol-faithful stand-in for the Marketplace Metering service')
+    .option('--host <HOST>', 'address to listen on', '127.0.0.1')
+    .option('--port <PORT>', 'port to listen on (0 picks a free one)', '0')
+    .option('--scenario <NAME>', 'how to answer (see the README for the list)', 'entitled')
+    .option('--task-region <REGION>', 'answer InvalidRegionException to requests signed for another region')
+    .option('--key-out <FILE>', 'write the public key (SPKI PEM) that verifies its tokens here')
+    .option('--secret-access-key <SECRET>', 'verify SigV4 signatures fully with this secret (test credentials only)')
+    .addHelpText('after', EMULATOR_EXAMPLES)
+    .action(function (this: Command) {
+      onInvoke({ command: 'emulator', flags: this.opts() });
+    });
+  program.addCommand(emulator);
+  program.addHelpText('after', `\nRun "metering-gate <command> --help" for a command's options and examples.${REGISTER_EXAMPLES}`);
+  return program;
+}

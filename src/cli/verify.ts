@@ -1,0 +1,36 @@
+import { parseLogConfig } from '../config/log-config.js';
+import type { RawFlags } from '../config/settings.js';
+import { parseVerifyConfig } from '../config/verify-config.js';
+import { GateError, toGateError } from '../errors.js';
+import { createLogger } from '../log/logger.js';
+import { verifyResultFile, waitForFile } from '../verify/result-file.js';
+import type { CommandIo } from './io.js';
+
+/** verify: offline re-check of a result file; prints one JSON line and returns the exit code. */
+export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number> {
+  let log = createLogger({ level: 'info', format: 'json' });
+  let outcome: { exitCode: number; errorCode: string | null; message: string | null; file: string | null; productCode: string | null };
+  try {
+    log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
+    const config = parseVerifyConfig(flags, io.env);
+    if (config.waitMs > 0 && !(await waitForFile(config.file, config.waitMs, io.signal))) {
+      if (io.signal.aborted) throw io.signal.reason;
+      throw new GateError('RESULT_MISSING', `no result file at ${config.file} after waiting ${config.waitMs}ms`);
+    }
+    const verified = await verifyResultFile({
+      file: config.file,
+      key: config.key.key,
+      maxAgeMs: config.maxAgeMs,
+      clockSkewMs: config.clockSkewMs,
+      ...(config.productCode === undefined ? {} : { productCode: config.productCode }),
+    });
+    outcome = { exitCode: 0, errorCode: null, message: null, file: config.file, productCode: verified.result.productCode };
+    log.info({ file: config.file, productCode: verified.result.productCode }, 'result verified');
+  } catch (error) {
+    const failure = toGateError(error);
+    outcome = { exitCode: failure.exitCode, errorCode: failure.code, message: failure.message, file: null, productCode: null };
+    log.error({ errorCode: failure.code, exitCode: failure.exitCode }, failure.message);
+  }
+  io.writeStdout(`${JSON.stringify({ verified: outcome.exitCode === 0, ...outcome })}\n`);
+  return outcome.exitCode;
+}

@@ -1,0 +1,59 @@
+import type { Env } from './settings.js';
+
+/**
+ * The facts about where we run that platform, region and credential detection need,
+ * read from the environment here and only here. Secret values are reduced to presence.
+ */
+export interface EnvironmentFacts {
+  readonly ecsMetadataUri: string | null;
+  readonly executionEnv: string | null;
+  readonly kubernetes: boolean;
+  readonly awsRegion: string | null;
+  readonly awsDefaultRegion: string | null;
+  readonly imdsEndpoint: string;
+  readonly imdsDisabled: boolean;
+  readonly credentials: CredentialEnvironment;
+}
+
+export interface CredentialEnvironment {
+  readonly accessKeyPresent: boolean;
+  readonly sessionTokenPresent: boolean;
+  readonly profile: string | null;
+  readonly webIdentityTokenFile: string | null;
+  readonly roleArnPresent: boolean;
+  readonly containerRelativeUri: boolean;
+  readonly containerFullUri: string | null;
+  readonly containerAuthorizationTokenFile: string | null;
+  readonly containerAuthorizationTokenPresent: boolean;
+}
+
+const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+export function readEnvironmentFacts(env: Env): EnvironmentFacts {
+  const imdsMode = nonEmpty(env['AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE']);
+  const defaultImds = imdsMode?.toLowerCase() === 'ipv6' ? 'http://[fd00:ec2::254]' : DEFAULT_IMDS_ENDPOINT;
+  return {
+    ecsMetadataUri: nonEmpty(env['ECS_CONTAINER_METADATA_URI_V4']),
+    executionEnv: nonEmpty(env['AWS_EXECUTION_ENV']),
+    kubernetes: nonEmpty(env['KUBERNETES_SERVICE_HOST']) !== null,
+    awsRegion: nonEmpty(env['AWS_REGION']),
+    awsDefaultRegion: nonEmpty(env['AWS_DEFAULT_REGION']),
+    imdsEndpoint: nonEmpty(env['AWS_EC2_METADATA_SERVICE_ENDPOINT']) ?? defaultImds,
+    imdsDisabled: nonEmpty(env['AWS_EC2_METADATA_DISABLED'])?.toLowerCase() === 'true',
+    credentials: {
+      accessKeyPresent: nonEmpty(env['AWS_ACCESS_KEY_ID']) !== null && nonEmpty(env['AWS_SECRET_ACCESS_KEY']) !== null,
+      sessionTokenPresent: nonEmpty(env['AWS_SESSION_TOKEN']) !== null,
+      profile: nonEmpty(env['AWS_PROFILE']),
+      webIdentityTokenFile: nonEmpty(env['AWS_WEB_IDENTITY_TOKEN_FILE']),
+      roleArnPresent: nonEmpty(env['AWS_ROLE_ARN']) !== null,
+      containerRelativeUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) !== null,
+      containerFullUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_FULL_URI']),
+      containerAuthorizationTokenFile: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']),
+      containerAuthorizationTokenPresent: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN']) !== null,
+    },
+  };
+}

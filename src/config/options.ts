@@ -1,0 +1,48 @@
+/**
+ * The one table of register's options: the CLI builds its flags and help from it, and the
+ * config parser reads flag-then-env from it, so a flag and its env var can never drift apart.
+ */
+export interface OptionSpec {
+  /** camelCase key, as commander names the parsed flag. */
+  readonly key: string;
+  readonly flag: string;
+  readonly env?: readonly string[];
+  /** Placeholder for the value in --help; absent for boolean switches. */
+  readonly arg?: string;
+  readonly description: string;
+  readonly defaultText?: string;
+}
+
+export const KEY_OPTIONS: readonly OptionSpec[] = [
+  { key: 'publicKeyVersion', flag: '--public-key-version', arg: 'N', env: ['METERING_GATE_PUBLIC_KEY_VERSION'], description: 'public key version given to you by AWS Marketplace (integer >= 1)', defaultText: '1' },
+  { key: 'publicKeyFile', flag: '--public-key-file', arg: 'FILE', env: ['METERING_GATE_PUBLIC_KEY_FILE'], description: 'PEM public key file (SPKI or PKCS#1 RSA, >= 2048 bits)' },
+  { key: 'publicKey', flag: '--public-key', arg: 'PEM', env: ['METERING_GATE_PUBLIC_KEY'], description: 'the same PEM inline; literal \\n and one-line bodies are accepted' },
+];
+
+export const REGISTER_OPTIONS: readonly OptionSpec[] = [
+  { key: 'productCode', flag: '--product-code', arg: 'CODE', env: ['METERING_GATE_PRODUCT_CODE'], description: 'your AWS Marketplace product code (required)' },
+  ...KEY_OPTIONS,
+  { key: 'skipSignatureVerification', flag: '--skip-signature-verification', env: ['METERING_GATE_SKIP_SIGNATURE_VERIFICATION'], description: 'run without a public key (warned about and recorded in the result)' },
+  { key: 'trustedProductCodes', flag: '--trusted-product-codes', arg: 'LIST', env: ['METERING_GATE_TRUSTED_PRODUCT_CODES'], description: 'comma-separated allow-list; any other product code is refused before AWS is called' },
+  { key: 'nonce', flag: '--nonce', arg: 'TEXT', env: ['METERING_GATE_NONCE'], description: 'nonce sent to AWS and checked in the token (<= 255 chars)', defaultText: 'random UUIDv4' },
+  { key: 'region', flag: '--region', arg: 'REGION', description: 'override the detected region (warned about: AWS says not to hard-code it)' },
+  { key: 'endpointUrl', flag: '--endpoint-url', arg: 'URL', env: ['METERING_GATE_ENDPOINT_URL', 'AWS_ENDPOINT_URL_MARKETPLACE_METERING', 'AWS_ENDPOINT_URL'], description: 'Metering endpoint, for the emulator and tests', defaultText: 'AWS' },
+  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'where entitlement.json and entitlement.env are written', defaultText: '/var/run/metering-gate' },
+  { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', defaultText: '5m' },
+  { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', defaultText: '10s' },
+  { key: 'onUnavailable', flag: '--on-unavailable', arg: 'deny|allow', env: ['METERING_GATE_ON_UNAVAILABLE'], description: 'when only transient failures happened until the deadline: refuse (deny) or start in GRACE (allow)', defaultText: 'deny' },
+  { key: 'maxTokenAge', flag: '--max-token-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', defaultText: '15m' },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', defaultText: '2m' },
+  { key: 'terminationLog', flag: '--termination-log', arg: 'FILE', env: ['METERING_GATE_TERMINATION_LOG'], description: 'where to write the one-paragraph outcome for kubectl describe pod', defaultText: '/dev/termination-log if writable' },
+];
+
+export const LOG_OPTIONS: readonly OptionSpec[] = [
+  { key: 'logLevel', flag: '--log-level', arg: 'LEVEL', env: ['METERING_GATE_LOG_LEVEL'], description: 'fatal, error, warn, info, debug, trace or silent', defaultText: 'info' },
+  { key: 'logFormat', flag: '--log-format', arg: 'json|pretty', env: ['METERING_GATE_LOG_FORMAT'], description: 'log format on stderr', defaultText: 'json, pretty on a TTY' },
+];
+
+export function optionByKey(options: readonly OptionSpec[], key: string): OptionSpec {
+  const spec = options.find((option) => option.key === key);
+  if (!spec) throw new Error(`no option ${key}`);
+  return spec;
+}

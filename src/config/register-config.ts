@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { GateError } from '../errors.js';
+import { formatDuration, parseDurationMs } from './duration.js';
+import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
+import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
+import { MIN_KEY_BITS, parseRsaPublicKey } from './public-key.js';
+import { invalidSetting, missingSetting, readBoolean, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
+
+export const DEFAULT_OUTPUT_DIR = '/var/run/metering-gate';
+export const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
+const PRODUCT_CODE = /^[-a-zA-Z0-9/=:_.@]{1,255}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+export interface LoadedKey {
+  readonly key: KeyObject;
+  readonly bits: number;
+  /** Where the key came from, for logs and doctor: a file path or `inline`. */
+  readonly origin: string;
+}
+
+export interface RegisterConfig {
+  readonly productCode: string;
+  readonly publicKeyVersion: number;
+  readonly publicKey: LoadedKey | null;
+  readonly skipSignatureVerification: boolean;
+  readonly trustedProductCodes: readonly string[] | null;
+  readonly nonce: string;
+  readonly regionOverride: string | null;
+  readonly endpointUrl: string | null;
+  readonly outputDir: string;
+  readonly deadlineMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly onUnavailable: 'deny' | 'allow';
+  readonly maxTokenAgeMs: number;
+  readonly clockSkewMs: number;
+  /** null: no termination log (the default path is absent or not writable). */
+  readonly terminationLog: { readonly path: string; readonly explicit: boolean } | null;
+  readonly environment: EnvironmentFacts;
+}
+
+const spec = (key: string): OptionSpec => optionByKey(REGISTER_OPTIONS, key);
+
+export function parseDuration(flags: RawFlags, env: Env, key: string, fallback: string, minimumMs = 1): number {
+  const setting = readSetting(flags, env, spec(key)) ?? { value: fallback, from: spec(key).flag };
+  const ms = parseDurationMs(setting.value);
+  if (ms === undefined || ms < minimumMs) {
+    throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
+  }
+  return ms;
+}
+
+export function parseProductCode(setting: Setting): string {
+  if (!PRODUCT_CODE.test(setting.value)) {
+    throw invalidSetting(setting, 'must be 1-255 characters from A-Z a-z 0-9 - / = : _ . @');
+  }
+  return setting.value;
+}
+
+export function parsePublicKeyVersion(flags: RawFlags, env: Env): number {
+  const setting = readSetting(flags, env, optionByKey(KEY_OPTIONS, 'publicKeyVersion'));
+  if (!setting) return 1;
+  const text = setting.value.trim();
+  const version = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(version) || version < 1) throw invalidSetting(setting, 'must be an integer >= 1');
+  return version;
+}
+
+/** The output directory alone, so a run that fails validation can still leave its reason there. */
+export function resolveOutputDir(flags: RawFlags, env: Env): string {
+  const setting = readSetting(flags, env, spec('outputDir'));
+  return resolve(setting && setting.value.trim() !== '' ? setting.value : DEFAULT_OUTPUT_DIR);
+}
+
+/** `--public-key-file` and `--public-key` (and their env vars): one of them, flags before env. */
+export function loadPublicKey(flags: RawFlags, env: Env, options: { required: boolean; requiredHint: string }): LoadedKey | null {
+  const fileSpec = optionByKey(KEY_OPTIONS, 'publicKeyFile');
+  const inlineSpec = optionByKey(KEY_OPTIONS, 'publicKey');
+  const fromFlags = [flags[fileSpec.key], flags[inlineSpec.key]].filter((value) => typeof value === 'string');
+  if (fromFlags.length > 1) {
+    throw new GateError('CONFIG_INVALID', `invalid ${fileSpec.flag} and ${inlineSpec.flag}: give only one of them`);
+  }
+  const fileSetting = readSetting(flags, env, fileSpec);
+  const inlineSetting = readSetting(flags, env, inlineSpec);
+  let chosen: { setting: Setting; isFile: boolean } | undefined;
+  if (typeof flags[fileSpec.key] === 'string' && fileSetting) chosen = { setting: fileSetting, isFile: true };
+  else if (typeof flags[inlineSpec.key] === 'string' && inlineSetting) chosen = { setting: inlineSetting, isFile: false };
+  else if (fileSetting && inlineSetting) {
+    throw new GateError('CONFIG_INVALID', `invalid ${fileSetting.from} and ${inlineSetting.from}: set only one of them`);
+  } else if (fileSetting) chosen = { setting: fileSetting, isFile: true };
+  else if (inlineSetting) chosen = { setting: inlineSetting, isFile: false };
+
+  if (!chosen) {
+    if (options.required) throw new GateError('CONFIG_INVALID', `missing public key: ${options.requiredHint}`);
+    return null;
+  }
+  const { setting, isFile } = chosen;
+  let pemText = setting.value;
+  if (isFile) {
+    try {
+      pemText = readFileSync(setting.value, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw invalidSetting(setting, `cannot read the file (${reason}); expected a PEM public key file`);
+    }
+  }
+  const shownValue = isFile ? JSON.stringify(setting.value) : `(inline PEM, ${setting.value.length} characters)`;
+  const parsed = parseRsaPublicKey(pemText);
+  if (!parsed.ok) {
+    const allowed = {
+      'not-pem': 'expected a PEM block "BEGIN PUBLIC KEY" (SPKI) or "BEGIN RSA PUBLIC KEY" (PKCS#1)',
+      unparseable: `the PEM does not hold a valid public key (${parsed.detail ?? 'parse error'})`,
+      'not-rsa': `the key is ${parsed.detail ?? 'not RSA'}; PS256 needs an RSA key`,
+      'too-small': `the RSA key has ${parsed.bits ?? 0} bits; PS256 needs at least ${MIN_KEY_BITS} (use the key AWS Marketplace issued for your product)`,
+    }[parsed.problem];
+    throw invalidSetting(setting, allowed, shownValue);
+  }
+  return { key: parsed.key, bits: parsed.bits, origin: isFile ? setting.value : 'inline' };
+}
+
+function parseTrustedProductCodes(flags: RawFlags, env: Env): readonly string[] | null {
+  const setting = readSetting(flags, env, spec('trustedProductCodes'));
+  if (!setting) return null;
+  const codes = setting.value.split(',').map((code) => code.trim()).filter((code) => code !== '');
+  if (codes.length === 0) throw invalidSetting(setting, 'must be a comma-separated list of product codes');
+  for (const code of codes) {
+    if (!PRODUCT_CODE.test(code)) throw invalidSetting(setting, `"${code}" is not a product code (1-255 characters from A-Z a-z 0-9 - / = : _ . @)`);
+  }
+  return codes;
+}
+
+function parseEndpoint(flags: RawFlags, env: Env): string | null {
+  const setting = readSetting(flags, env, spec('endpointUrl'));
+  if (!setting) return null;
+  let url: URL;
+  try {
+    url = new URL(setting.value);
+  } catch {
+    throw invalidSetting(setting, 'must be an absolute http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidSetting(setting, 'must be an absolute http:// or https:// URL');
+  return setting.value;
+}
+
+export function isValidRegion(region: string): boolean {
+  return REGION.test(region);
+}
+
+function parseTerminationLog(flags: RawFlags, env: Env): RegisterConfig['terminationLog'] {
+  const setting = readSetting(flags, env, spec('terminationLog'));
+  if (setting) {
+    if (setting.value.trim() === '') throw invalidSetting(setting, 'must be a file path');
+    return { path: setting.value, explicit: true };
+  }
+  return { path: DEFAULT_TERMINATION_LOG, explicit: false };
+}
+
+/**
+ * Everything register needs, validated before anything touches the network: the first
+ * problem found ends the run with CONFIG_INVALID (or PRODUCT_CODE_UNTRUSTED), exit 2.
+ */
+export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
+  const productCodeSetting = readSetting(flags, env, spec('productCode'));
+  if (!productCodeSetting) throw missingSetting(spec('productCode'), 'your AWS Marketplace product code is required');
+  const productCode = parseProductCode(productCodeSetting);
+
+  const trustedProductCodes = parseTrustedProductCodes(flags, env);
+  if (trustedProductCodes && !trustedProductCodes.includes(productCode)) {
+    throw new GateError(
+      'PRODUCT_CODE_UNTRUSTED',
+      `product code ${JSON.stringify(productCode)} from ${productCodeSetting.from} is not in the trusted list (${trustedProductCodes.join(', ')}); refusing before calling AWS`,
+    );
+  }
+
+  const publicKeyVersion = parsePublicKeyVersion(flags, env);
+  const skipSignatureVerification = readBoolean(flags, env, spec('skipSignatureVerification'));
+  const publicKey = skipSignatureVerification
+    ? null
+    : loadPublicKey(flags, env, {
+        required: true,
+        requiredHint: 'set --public-key-file or --public-key (or METERING_GATE_PUBLIC_KEY_FILE / METERING_GATE_PUBLIC_KEY); only --skip-signature-verification runs without one',
+      });
+
+  const nonceSetting = readSetting(flags, env, spec('nonce'));
+  if (nonceSetting && (nonceSetting.value.length === 0 || nonceSetting.value.length > 255)) {
+    throw invalidSetting(nonceSetting, 'must be 1-255 characters');
+  }
+
+  const regionSetting = readSetting(flags, env, spec('region'));
+  if (regionSetting && !isValidRegion(regionSetting.value)) throw invalidSetting(regionSetting, 'must be an AWS region name such as us-east-1');
+
+  const onUnavailableSetting = readSetting(flags, env, spec('onUnavailable'));
+  const onUnavailable = onUnavailableSetting?.value.trim().toLowerCase() ?? 'deny';
+  if (onUnavailable !== 'deny' && onUnavailable !== 'allow') throw invalidSetting(onUnavailableSetting as Setting, 'must be deny or allow');
+
+  const outputDirSetting = readSetting(flags, env, spec('outputDir'));
+  if (outputDirSetting && outputDirSetting.value.trim() === '') throw invalidSetting(outputDirSetting, 'must be a directory path');
+
+  return {
+    productCode,
+    publicKeyVersion,
+    publicKey,
+    skipSignatureVerification,
+    trustedProductCodes,
+    nonce: nonceSetting?.value ?? randomUUID(),
+    regionOverride: regionSetting?.value ?? null,
+    endpointUrl: parseEndpoint(flags, env),
+    outputDir: resolveOutputDir(flags, env),
+    deadlineMs: parseDuration(flags, env, 'deadline', '5m'),
+    attemptTimeoutMs: parseDuration(flags, env, 'attemptTimeout', '10s'),
+    onUnavailable,
+    maxTokenAgeMs: parseDuration(flags, env, 'maxTokenAge', '15m'),
+    clockSkewMs: parseDuration(flags, env, 'clockSkew', '2m', 0),
+    terminationLog: parseTerminationLog(flags, env),
+    environment: readEnvironmentFacts(env),
+  };
+}

@@ -1,0 +1,50 @@
+import { GateError } from '../errors.js';
+import type { OptionSpec } from './options.js';
+
+export type RawFlags = Readonly<Record<string, unknown>>;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A value and where it came from, so an error can name the flag or env var the user set. */
+export interface Setting {
+  readonly value: string;
+  readonly from: string;
+}
+
+/** Flag wins, then each env var in order. Empty env values count as unset, as shells often export them empty. */
+export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec): Setting | undefined {
+  const flagValue = flags[spec.key];
+  if (typeof flagValue === 'string') return { value: flagValue, from: spec.flag };
+  if (flagValue === true) return { value: 'true', from: spec.flag };
+  for (const name of spec.env ?? []) {
+    const envValue = env[name];
+    if (envValue !== undefined && envValue !== '') return { value: envValue, from: name };
+  }
+  return undefined;
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+export function readBoolean(flags: RawFlags, env: Env, spec: OptionSpec): boolean {
+  const setting = readSetting(flags, env, spec);
+  if (!setting) return false;
+  const text = setting.value.trim().toLowerCase();
+  if (TRUE.has(text)) return true;
+  if (FALSE.has(text)) return false;
+  throw invalidSetting(setting, 'must be true or false');
+}
+
+/** Long values (keys, lists) are cut so the error stays one readable line. */
+function shown(value: string): string {
+  const oneLine = value.replace(/\s+/g, ' ');
+  return JSON.stringify(oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine);
+}
+
+export function invalidSetting(setting: Setting, allowed: string, shownValue?: string): GateError {
+  return new GateError('CONFIG_INVALID', `invalid ${setting.from} ${shownValue ?? shown(setting.value)}: ${allowed}`);
+}
+
+export function missingSetting(spec: OptionSpec, allowed: string): GateError {
+  const envNames = spec.env?.length ? ` or ${spec.env.join(' / ')}` : '';
+  return new GateError('CONFIG_INVALID', `missing ${spec.flag}${envNames}: ${allowed}`);
+}

@@ -1,0 +1,57 @@
+import { join, resolve } from 'node:path';
+import { formatDuration, parseDurationMs } from './duration.js';
+import { KEY_OPTIONS, optionByKey, type OptionSpec } from './options.js';
+import { loadPublicKey, parseProductCode, resolveOutputDir, type LoadedKey } from './register-config.js';
+import { invalidSetting, readSetting, type Env, type RawFlags } from './settings.js';
+import { RESULT_FILE } from '../result/entitlement.js';
+import { GateError } from '../errors.js';
+
+export const VERIFY_OPTIONS: readonly OptionSpec[] = [
+  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'directory holding entitlement.json', defaultText: '/var/run/metering-gate' },
+  { key: 'result', flag: '--result', arg: 'FILE', description: 'the exact result file to check (instead of --output-dir)' },
+  ...KEY_OPTIONS,
+  { key: 'productCode', flag: '--product-code', arg: 'CODE', description: 'also require the result to be for this product' },
+  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', defaultText: '15m (--max-token-age)' },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', defaultText: '2m' },
+  { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first' },
+];
+
+export interface VerifyConfig {
+  readonly file: string;
+  readonly key: LoadedKey;
+  readonly productCode: string | undefined;
+  readonly maxAgeMs: number;
+  readonly clockSkewMs: number;
+  readonly waitMs: number;
+}
+
+function duration(flags: RawFlags, env: Env, key: string, fallback: string, minimumMs: number): number {
+  const spec = optionByKey(VERIFY_OPTIONS, key);
+  const setting = readSetting(flags, env, spec) ?? { value: fallback, from: spec.flag };
+  const ms = parseDurationMs(setting.value);
+  if (ms === undefined || ms < minimumMs) throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
+  return ms;
+}
+
+export function parseVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
+  const resultFlag = flags['result'];
+  if (typeof resultFlag === 'string' && typeof flags['outputDir'] === 'string') {
+    throw new GateError('CONFIG_INVALID', 'invalid --result and --output-dir: give only one of them');
+  }
+  const resultSetting = readSetting(flags, env, optionByKey(VERIFY_OPTIONS, 'result'));
+  if (resultSetting && resultSetting.value.trim() === '') throw invalidSetting(resultSetting, 'must be a file path');
+  const file = resultSetting ? resolve(resultSetting.value) : join(resolveOutputDir(flags, env), RESULT_FILE);
+  const productCodeSetting = readSetting(flags, env, optionByKey(VERIFY_OPTIONS, 'productCode'));
+  const key = loadPublicKey(flags, env, {
+    required: true,
+    requiredHint: 'verify needs --public-key-file or --public-key (or METERING_GATE_PUBLIC_KEY_FILE / METERING_GATE_PUBLIC_KEY)',
+  }) as LoadedKey;
+  return {
+    file,
+    key,
+    productCode: productCodeSetting ? parseProductCode(productCodeSetting) : undefined,
+    maxAgeMs: duration(flags, env, 'maxAge', '15m', 1),
+    clockSkewMs: duration(flags, env, 'clockSkew', '2m', 0),
+    waitMs: duration(flags, env, 'wait', '0', 0),
+  };
+}

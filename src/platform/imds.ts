@@ -1,0 +1,28 @@
+import { probe } from './http-probe.js';
+
+export type ImdsRegionLookup =
+  | { ok: true; region: string }
+  | { ok: false; detail: string; tokenTimedOut: boolean };
+
+const TOKEN_TTL_SECONDS = '60';
+
+/**
+ * IMDSv2 only: a token, then the placement region. When the token PUT gets no answer at
+ * all, the usual cause is an instance hop limit of 1 that drops the reply before it
+ * reaches a pod; callers turn that into advice.
+ */
+export async function readImdsRegion(endpoint: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ImdsRegionLookup> {
+  const base = endpoint.replace(/\/+$/, '');
+  const token = await probe(`${base}/latest/api/token`, {
+    ...options,
+    method: 'PUT',
+    headers: { 'X-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS },
+  });
+  if (!token.ok) return { ok: false, detail: `token request: ${token.detail}`, tokenTimedOut: token.reason === 'timeout' };
+  const region = await probe(`${base}/latest/meta-data/placement/region`, {
+    ...options,
+    headers: { 'X-aws-ec2-metadata-token': token.body.trim() },
+  });
+  if (!region.ok) return { ok: false, detail: `region request: ${region.detail}`, tokenTimedOut: false };
+  return { ok: true, region: region.body.trim() };
+}

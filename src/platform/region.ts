@@ -1,0 +1,79 @@
+import type { EnvironmentFacts } from '../config/environment.js';
+import { isValidRegion } from '../config/register-config.js';
+import { GateError } from '../errors.js';
+import { readEcsTask } from './ecs-metadata.js';
+import { readImdsRegion } from './imds.js';
+
+export type RegionSource = 'flag' | 'ecs-task-metadata' | 'env' | 'imds';
+
+export interface ResolvedRegion {
+  readonly region: string;
+  readonly source: RegionSource;
+  /** Which env var or endpoint answered, for logs and doctor. */
+  readonly detail: string;
+  readonly ecsLaunchType: string | null;
+}
+
+export interface RegionOptions {
+  readonly override: string | null;
+  readonly environment: EnvironmentFacts;
+  readonly probeTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export const HOP_LIMIT_HINT =
+  'IMDS took the connection but never answered the token request: the instance metadata hop limit is probably 1, which drops the answer before it reaches a container. Set the hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2, or in the launch template), or give the pod AWS_REGION.';
+
+/**
+ * The contract's order: --region, ECS task metadata, AWS_REGION, AWS_DEFAULT_REGION, IMDSv2.
+ * Never a hard-coded default: a wrong region is exactly what InvalidRegionException punishes.
+ */
+export async function resolveRegion(options: RegionOptions): Promise<ResolvedRegion> {
+  const { environment } = options;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
+  const tried: string[] = [];
+  let ecsLaunchType: string | null = null;
+
+  if (options.override) return { region: options.override, source: 'flag', detail: '--region', ecsLaunchType };
+
+  if (environment.ecsMetadataUri) {
+    const lookup = await readEcsTask(environment.ecsMetadataUri, { timeoutMs: probeTimeoutMs * 2, signal: options.signal });
+    if (lookup.ok) {
+      ecsLaunchType = lookup.task.launchType;
+      if (isValidRegion(lookup.task.region)) {
+        return { region: lookup.task.region, source: 'ecs-task-metadata', detail: 'TaskARN', ecsLaunchType };
+      }
+      tried.push(`ECS task metadata (TaskARN region ${JSON.stringify(lookup.task.region)} is not a region)`);
+    } else {
+      tried.push(`ECS task metadata at ECS_CONTAINER_METADATA_URI_V4 (${lookup.detail})`);
+    }
+  } else {
+    tried.push('ECS task metadata (ECS_CONTAINER_METADATA_URI_V4 not set)');
+  }
+
+  for (const [name, value] of [['AWS_REGION', environment.awsRegion], ['AWS_DEFAULT_REGION', environment.awsDefaultRegion]] as const) {
+    if (value === null) {
+      tried.push(`${name} (not set)`);
+      continue;
+    }
+    if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', `invalid ${name} ${JSON.stringify(value)}: must be an AWS region name such as us-east-1`);
+    return { region: value, source: 'env', detail: name, ecsLaunchType };
+  }
+
+  let hint: string | undefined;
+  if (environment.imdsDisabled) {
+    tried.push('IMDSv2 (skipped: AWS_EC2_METADATA_DISABLED=true)');
+  } else {
+    const lookup = await readImdsRegion(environment.imdsEndpoint, { timeoutMs: probeTimeoutMs, signal: options.signal });
+    if (lookup.ok && isValidRegion(lookup.region)) {
+      return { region: lookup.region, source: 'imds', detail: environment.imdsEndpoint, ecsLaunchType };
+    }
+    tried.push(`IMDSv2 at ${environment.imdsEndpoint} (${lookup.ok ? `answered ${JSON.stringify(lookup.region)}, not a region` : lookup.detail})`);
+    if (!lookup.ok && lookup.tokenTimedOut) hint = HOP_LIMIT_HINT;
+  }
+
+  if (options.signal?.aborted) throw options.signal.reason;
+  throw new GateError('REGION_UNRESOLVED', `could not determine the AWS region; tried: ${tried.join('; ')}`, {
+    hint: hint ?? 'run in ECS or EKS, where the region is detected, or set AWS_REGION to the region the task runs in.',
+  });
+}
