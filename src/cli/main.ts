@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      io.writeStderr(`metering-gate: ${error.message.replace(/^error: /, '')} (see metering-gate --help)\n`);
+      io.writeStderr(`metering-gate: ${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see metering-gate --help)\n`);
       return EXIT_CODES.CONFIG_INVALID;
     }
     throw error;

@@ -81,6 +81,8 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
       onInvoke({ command: 'emulator', flags: this.opts() });
     });
   program.addCommand(emulator);
+  // addCommand() does not pass these on, and without them commander exits 1 on its own.
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
   program.addHelpText('after', `\nRun "metering-gate <command> --help" for a command's options and examples.${REGISTER_EXAMPLES}`);
   return program;
 }

@@ -1,0 +1,100 @@
+// Bad input: one line naming the input, the value and what is allowed; exit 2; no request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+
+let emulator;
+before(async () => {
+  emulator = await startEmulator();
+});
+after(async () => {
+  await emulator?.stop();
+});
+
+const CASES = [
+  { name: 'product code with a space', args: ['--product-code', 'bad code'], message: /^invalid --product-code "bad code": must be 1-255 characters/ },
+  { name: 'product code too long', args: ['--product-code', 'x'.repeat(256)], message: /^invalid --product-code ".*\.\.\.": must be 1-255 characters/ },
+  { name: 'product code from env', env: { METERING_GATE_PRODUCT_CODE: 'semi;colon' }, drop: ['--product-code'], message: /^invalid METERING_GATE_PRODUCT_CODE "semi;colon"/ },
+  { name: 'key version 0', args: ['--public-key-version', '0'], message: /^invalid --public-key-version "0": must be an integer >= 1$/ },
+  { name: 'key version not a number', env: { METERING_GATE_PUBLIC_KEY_VERSION: 'two' }, message: /^invalid METERING_GATE_PUBLIC_KEY_VERSION "two"/ },
+  { name: 'nonce too long', args: ['--nonce', 'n'.repeat(256)], message: /^invalid --nonce .*: must be 1-255 characters$/ },
+  { name: 'duration with a bad unit', args: ['--deadline', '5 minutes'], message: /^invalid --deadline "5 minutes": must be a duration .* such as 500ms, 10s, 5m, 1h/ },
+  { name: 'attempt timeout from env', env: { METERING_GATE_ATTEMPT_TIMEOUT: '-1s' }, message: /^invalid METERING_GATE_ATTEMPT_TIMEOUT "-1s"/ },
+  { name: 'on-unavailable', args: ['--on-unavailable', 'maybe'], message: /^invalid --on-unavailable "maybe": must be deny or allow$/ },
+  { name: 'missing key file', args: ['--public-key-file', '/nonexistent/key.pem'], message: /^invalid --public-key-file "\/nonexistent\/key.pem": cannot read the file \(ENOENT\)/ },
+  { name: 'key file that is not PEM', keyText: 'hello', message: /expected a PEM block "BEGIN PUBLIC KEY"/ },
+  { name: 'endpoint that is not a URL', args: ['--endpoint-url', 'not a url'], message: /^invalid --endpoint-url "not a url": must be an absolute http/ },
+  { name: 'region flag', args: ['--region', 'Mars-1'], message: /^invalid --region "Mars-1": must be an AWS region name/ },
+  { name: 'log level', args: ['--log-level', 'loud'], message: /^invalid --log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent$/ },
+  { name: 'boolean env', env: { METERING_GATE_SKIP_SIGNATURE_VERIFICATION: 'sometimes' }, message: /^invalid METERING_GATE_SKIP_SIGNATURE_VERIFICATION "sometimes": must be true or false$/ },
+  { name: 'untrusted product code', args: ['--trusted-product-codes', 'paid-only'], code: 'PRODUCT_CODE_UNTRUSTED', message: /not in the trusted list \(paid-only\)/ },
+];
+
+for (const testCase of CASES) {
+  test(`exit 2 before any request: ${testCase.name}`, async () => {
+    await emulator.clearRequests();
+    const out = tempDir();
+    let args = gateArgs(emulator, out);
+    for (const flag of testCase.drop ?? []) {
+      const at = args.indexOf(flag);
+      args = [...args.slice(0, at), ...args.slice(at + 2)];
+    }
+    if (testCase.keyText !== undefined) {
+      writeFileSync(join(out, 'key.pem'), testCase.keyText);
+      args = [...args, '--public-key-file', join(out, 'key.pem')];
+    }
+    const run = await runGate([...args, ...(testCase.args ?? [])], { env: baseEnv({ AWS_REGION: 'us-east-1', ...testCase.env }), outputDir: out });
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.result.errorCode, testCase.code ?? 'CONFIG_INVALID');
+    assert.match(run.result.message, testCase.message);
+    assert.ok(!run.result.message.includes('\n'), 'one line');
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal((await emulator.requests()).length, 0, 'nothing reached the network');
+  });
+}
+
+test('an unknown flag is a one-line usage error with exit 2', async () => {
+  const run = await runGate(['--product-cod', 'x'], { env: baseEnv() });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^metering-gate: unknown option '--product-cod'/);
+  assert.equal(run.stderr.trim().split('\n').length, 1);
+});
+
+test('an inline key tolerates literal \\n and a one-line body (as env vars deliver it)', async () => {
+  const pem = readFileSync(emulator.keyPath, 'utf8');
+  const escaped = pem.trim().replace(/\n/g, '\\n');
+  const oneLine = pem.replace(/\n(?!-----END)/g, '').replace('-----BEGIN PUBLIC KEY-----', '-----BEGIN PUBLIC KEY----- ').replace('-----END', ' -----END');
+  await emulator.setScenario('entitled');
+  for (const inline of [escaped, oneLine]) {
+    const out = tempDir();
+    const run = await runGate(['--product-code', 'prod-test-1', '--endpoint-url', emulator.url, '--output-dir', out], {
+      env: baseEnv({ AWS_REGION: 'us-east-1', METERING_GATE_PUBLIC_KEY: inline }),
+      outputDir: out,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.file.signatureVerified, true);
+  }
+});
+
+test('a PKCS#1 (BEGIN RSA PUBLIC KEY) key verifies too', async () => {
+  const { createPublicKey } = await import('node:crypto');
+  const pkcs1 = createPublicKey(readFileSync(emulator.keyPath)).export({ type: 'pkcs1', format: 'pem' });
+  const out = tempDir();
+  writeFileSync(join(out, 'pkcs1.pem'), pkcs1);
+  await emulator.setScenario('entitled');
+  const run = await runGate(gateArgs(emulator, out, ['--public-key-file', join(out, 'pkcs1.pem')]), { env: baseEnv({ AWS_REGION: 'us-east-1' }), outputDir: out });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(pkcs1, /BEGIN RSA PUBLIC KEY/);
+});
+
+test('secrets never reach the logs or the result', async () => {
+  await emulator.setScenario('access-denied');
+  const out = tempDir();
+  const env = baseEnv({ AWS_REGION: 'us-east-1', AWS_SECRET_ACCESS_KEY: 'SECRET-must-not-leak', AWS_SESSION_TOKEN: 'TOKEN-must-not-leak' });
+  const run = await runGate(gateArgs(emulator, out, ['--log-level', 'trace']), { env, outputDir: out });
+  assert.equal(run.code, 8);
+  const everything = run.stdout + run.stderr + JSON.stringify(run.file) + run.envFile;
+  assert.doesNotMatch(everything, /must-not-leak/);
+});
