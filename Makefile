@@ -29,4 +29,13 @@ demo: build
 clean:
 	rm -rf dist .cache
 
+# Benchmarks report ratios against a baseline measured in the same run; never part of make test.
+.PHONY: bench
+bench: build
+	$(MAKE) --no-print-directory bench-startup bench-herd fuzz
+
+# --- resilience (issue 3): bench-herd, fuzz ---
+
+# --- performance (issue 5): bench-startup ---
+
 # --- containers (issue 4): image, smoke, e2e ---
