@@ -3,11 +3,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { GateError } from '../errors.js';
-import { formatDuration, parseDurationMs } from './duration.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import { MIN_KEY_BITS, parseRsaPublicKey } from './public-key.js';
-import { invalidSetting, missingSetting, readBoolean, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
+import { invalidSetting, missingSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
 
 export const DEFAULT_OUTPUT_DIR = '/var/run/metering-gate';
 export const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
@@ -42,15 +41,6 @@ export interface RegisterConfig {
 }
 
 const spec = (key: string): OptionSpec => optionByKey(REGISTER_OPTIONS, key);
-
-export function parseDuration(flags: RawFlags, env: Env, key: string, fallback: string, minimumMs = 1): number {
-  const setting = readSetting(flags, env, spec(key)) ?? { value: fallback, from: spec(key).flag };
-  const ms = parseDurationMs(setting.value);
-  if (ms === undefined || ms < minimumMs) {
-    throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
-  }
-  return ms;
-}
 
 export function parseProductCode(setting: Setting): string {
   if (!PRODUCT_CODE.test(setting.value)) {
@@ -208,11 +198,11 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
     regionOverride: regionSetting?.value ?? null,
     endpointUrl: parseEndpoint(flags, env),
     outputDir: resolveOutputDir(flags, env),
-    deadlineMs: parseDuration(flags, env, 'deadline', '5m'),
-    attemptTimeoutMs: parseDuration(flags, env, 'attemptTimeout', '10s'),
+    deadlineMs: readDuration(flags, env, spec('deadline'), '5m'),
+    attemptTimeoutMs: readDuration(flags, env, spec('attemptTimeout'), '10s'),
     onUnavailable,
-    maxTokenAgeMs: parseDuration(flags, env, 'maxTokenAge', '15m'),
-    clockSkewMs: parseDuration(flags, env, 'clockSkew', '2m', 0),
+    maxTokenAgeMs: readDuration(flags, env, spec('maxTokenAge'), '15m'),
+    clockSkewMs: readDuration(flags, env, spec('clockSkew'), '2m', 0),
     terminationLog: parseTerminationLog(flags, env),
     environment: readEnvironmentFacts(env),
   };

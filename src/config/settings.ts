@@ -1,4 +1,5 @@
 import { GateError } from '../errors.js';
+import { formatDuration, parseDurationMs } from './duration.js';
 import type { OptionSpec } from './options.js';
 
 export type RawFlags = Readonly<Record<string, unknown>>;
@@ -47,4 +48,14 @@ export function invalidSetting(setting: Setting, allowed: string, shownValue?: s
 export function missingSetting(spec: OptionSpec, allowed: string): GateError {
   const envNames = spec.env?.length ? ` or ${spec.env.join(' / ')}` : '';
   return new GateError('CONFIG_INVALID', `missing ${spec.flag}${envNames}: ${allowed}`);
+}
+
+/** A duration option, flag then env, else `fallback`; at least `minimumMs`. */
+export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec, fallback: string, minimumMs = 1): number {
+  const setting = readSetting(flags, env, spec) ?? { value: fallback, from: spec.flag };
+  const ms = parseDurationMs(setting.value);
+  if (ms === undefined || ms < minimumMs) {
+    throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
+  }
+  return ms;
 }

@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
-import { formatDuration, parseDurationMs } from './duration.js';
 import { KEY_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import { loadPublicKey, parseProductCode, resolveOutputDir, type LoadedKey } from './register-config.js';
-import { invalidSetting, readSetting, type Env, type RawFlags } from './settings.js';
+import { invalidSetting, readDuration, readSetting, type Env, type RawFlags } from './settings.js';
 import { RESULT_FILE } from '../result/entitlement.js';
 import { GateError } from '../errors.js';
 
@@ -25,14 +24,6 @@ export interface VerifyConfig {
   readonly waitMs: number;
 }
 
-function duration(flags: RawFlags, env: Env, key: string, fallback: string, minimumMs: number): number {
-  const spec = optionByKey(VERIFY_OPTIONS, key);
-  const setting = readSetting(flags, env, spec) ?? { value: fallback, from: spec.flag };
-  const ms = parseDurationMs(setting.value);
-  if (ms === undefined || ms < minimumMs) throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
-  return ms;
-}
-
 export function parseVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
   const resultFlag = flags['result'];
   if (typeof resultFlag === 'string' && typeof flags['outputDir'] === 'string') {
@@ -50,8 +41,8 @@ export function parseVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
     file,
     key,
     productCode: productCodeSetting ? parseProductCode(productCodeSetting) : undefined,
-    maxAgeMs: duration(flags, env, 'maxAge', '15m', 1),
-    clockSkewMs: duration(flags, env, 'clockSkew', '2m', 0),
-    waitMs: duration(flags, env, 'wait', '0', 0),
+    maxAgeMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'maxAge'), '15m'),
+    clockSkewMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'clockSkew'), '2m', 0),
+    waitMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'wait'), '0', 0),
   };
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { GateError } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 import { verifyToken } from './token.js';
@@ -71,7 +71,6 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
 
 /** Polls rather than watches: inotify does not see writes made by another container on a shared volume. */
 export async function waitForFile(file: string, timeoutMs: number, signal: AbortSignal, intervalMs = 100): Promise<boolean> {
-  const { access } = await import('node:fs/promises');
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     try {
