@@ -1,6 +1,7 @@
 // Bundles the CLI into one file that runs with plain `node` and no node_modules.
 import { build } from 'esbuild';
 import { readFile, chmod, mkdir } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -12,16 +13,79 @@ const banner = [
   'const require = __gateCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * esbuild hoists every `import ... from 'node:x'` to the top of an ESM bundle, so each run
+ * would load every built-in any command uses, through Node's ESM facade, which reads every
+ * export: on Node 24 the facade of node:http alone pulls in undici (fetch, WebSocket), some
+ * 10 ms. This plugin turns each built-in into a small CommonJS module that require()s it, so
+ * esbuild's lazy module wrappers load a built-in only when the code that needs it first runs.
+ */
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+// Built-ins that CommonJS code require()s at load time but uses only on rare paths (commander
+// for executable subcommands): they get a stand-in that loads them on first property access.
+const ON_FIRST_USE = new Set(['node:child_process']);
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!BUILTINS.has(args.path)) return undefined;
+      const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      // The require() inside the stand-in itself stays a real require of the built-in.
+      if (args.namespace.startsWith('lazy-builtin')) return { path, external: true };
+      // Only a require() can take the stand-in: esbuild's ESM interop copies every property.
+      if (ON_FIRST_USE.has(path) && args.kind === 'require-call') return { path, namespace: 'lazy-builtin-on-first-use' };
+      return { path, namespace: 'lazy-builtin' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin-on-first-use' }, (args) => ({
+      contents: `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+      loader: 'js',
+    }));
+  },
+};
+
 await mkdir('dist', { recursive: true });
 const shared = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // The SDK's packages ship both CommonJS (main) and ES modules (module). esbuild's Node
+  // default prefers main, and a require() of a barrel keeps all of it (every protocol, CBOR,
+  // XML, a browser user-agent parser); the ES builds let it drop what is never imported.
+  mainFields: ['module', 'main'],
   minify: true,
   legalComments: 'linked',
   define: { __GATE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };
-await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner } });
+await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [lazyBuiltins] });
 await chmod('dist/metering-gate.mjs', 0o755);
+
+// --- library entry (issue 6): `import { verifyEntitlement } from 'metering-gate'` ----------
+// dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
+// its declarations. tsc takes seconds, so it runs only when a source is newer than its output.
+// The container image copies only what the CLI needs (no tsconfig.lib.json): it gets no library.
+const { existsSync: libConfigPresent } = await import('node:fs');
+if (libConfigPresent('tsconfig.lib.json') && libConfigPresent('src/lib/index.ts')) {
+  const { execFileSync } = await import('node:child_process');
+  const { readdirSync, statSync, writeFileSync, existsSync } = await import('node:fs');
+  const libBanner = banner.split('\n').slice(1).join('\n');
+  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner } });
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = `${dir}/${entry.name}`;
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const declarations = 'dist/lib.d.ts';
+  const sourcesChanged = Math.max(newest('src'), statSync('tsconfig.lib.json').mtimeMs, statSync('tsconfig.json').mtimeMs);
+  if (!existsSync(declarations) || !existsSync('dist/types/lib/index.d.ts') || statSync(declarations).mtimeMs < sourcesChanged) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+    writeFileSync(declarations, "export * from './types/lib/index.js';\n");
+  }
+}

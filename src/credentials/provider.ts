@@ -1,9 +1,113 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { GateError } from '../errors.js';
 
-export function createCredentialProvider(): AwsCredentialIdentityProvider {
-  return fromNodeProviderChain();
+/**
+ * The SDK's node provider chain: `fromNodeProviderChain()` in `@aws-sdk/credential-providers`
+ * is `defaultProvider({})` from `@aws-sdk/credential-provider-node`, loaded on first use
+ * (env, SSO, ini, process, web identity, then container or IMDS, memoized), and so is this.
+ * Importing that package directly keeps the rest of `@aws-sdk/credential-providers` (the
+ * Cognito provider and its client) out of every start.
+ *
+ * One shortcut, with the same outcome: with no AWS_PROFILE and neither shared file
+ * (~/.aws/config, ~/.aws/credentials or their AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE
+ * overrides) present, the chain's SSO step skips itself (it is given no SSO settings) and its
+ * ini and process steps can only fail over to the next link, as they find no profile. That
+ * is every pod and task that runs the gate, so there the chain starts at web identity and
+ * loads only the providers it reaches, in the chain's order: env, web identity, then
+ * container (fromHttp, then fromContainerMetadata) or IMDS, as the chain's remote step does.
+ */
+export function createCredentialProvider(env: NodeJS.ProcessEnv = process.env): AwsCredentialIdentityProvider {
+  const resolve = profileFilesMayApply(env) ? fullNodeChain() : chainWithoutProfiles(env);
+  return memoize(resolve);
+}
+
+function fullNodeChain(): AwsCredentialIdentityProvider {
+  let chain: AwsCredentialIdentityProvider | undefined;
+  return async (properties) => {
+    chain ??= (await import('@aws-sdk/credential-provider-node')).defaultProvider({});
+    return chain(properties);
+  };
+}
+
+function homeDir(env: NodeJS.ProcessEnv): string {
+  // The SDK's own order for finding the home directory.
+  if (env['HOME']) return env['HOME'];
+  if (env['USERPROFILE']) return env['USERPROFILE'];
+  if (env['HOMEPATH']) return `${env['HOMEDRIVE'] ?? `C:${sep}`}${env['HOMEPATH']}`;
+  return homedir();
+}
+
+function profileFilesMayApply(env: NodeJS.ProcessEnv): boolean {
+  if (env['AWS_PROFILE']) return true;
+  const home = homeDir(env);
+  const files = [env['AWS_CONFIG_FILE'] || join(home, '.aws', 'config'), env['AWS_SHARED_CREDENTIALS_FILE'] || join(home, '.aws', 'credentials')];
+  return files.some((file) => existsSync(file.startsWith('~/') ? join(home, file.slice(2)) : file));
+}
+
+/** A link that could not answer; like the SDK's, it tells the chain to try the next one. */
+function nextLink(message: string): Error {
+  return Object.assign(new Error(message), { name: 'CredentialsProviderError', tryNextLink: true });
+}
+
+function chainWithoutProfiles(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+  const links: AwsCredentialIdentityProvider[] = [
+    async (properties) => (await import('@aws-sdk/credential-provider-env')).fromEnv({})(),
+    async (properties) => {
+      // fromTokenFile's own first check, made here so that a pod without IRSA never loads it.
+      if (!env['AWS_WEB_IDENTITY_TOKEN_FILE'] || !env['AWS_ROLE_ARN']) throw nextLink('Web identity configuration not specified');
+      return (await import('@aws-sdk/credential-provider-web-identity')).fromTokenFile({})(properties);
+    },
+    async (properties) => {
+      if (env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] || env['AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+        const [{ fromHttp }, { fromContainerMetadata }] = await Promise.all([import('@aws-sdk/credential-provider-http'), import('@smithy/credential-provider-imds')]);
+        return runChain([fromHttp({}), fromContainerMetadata({})], properties);
+      }
+      const imdsDisabled = env['AWS_EC2_METADATA_DISABLED'];
+      if (imdsDisabled && imdsDisabled !== 'false') throw Object.assign(new Error('EC2 Instance Metadata Service access disabled'), { name: 'CredentialsProviderError' });
+      return (await import('@smithy/credential-provider-imds')).fromInstanceMetadata({})();
+    },
+  ];
+  return async (properties) => {
+    try {
+      return await runChain(links, properties);
+    } catch (error) {
+      if ((error as { tryNextLink?: boolean }).tryNextLink) throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
+      throw error;
+    }
+  };
+}
+
+async function runChain(links: readonly AwsCredentialIdentityProvider[], properties: Parameters<AwsCredentialIdentityProvider>[0]) {
+  let lastError: unknown = nextLink('no credential provider to try');
+  for (const link of links) {
+    try {
+      return await link(properties);
+    } catch (error) {
+      lastError = error;
+      if (!(error as { tryNextLink?: boolean }).tryNextLink) throw error;
+    }
+  }
+  throw lastError;
+}
+
+/** As the chain memoizes: answer from the last credentials until they are within 5 minutes of expiring. */
+function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let credentials: Awaited<ReturnType<AwsCredentialIdentityProvider>> | undefined;
+  let inflight: ReturnType<AwsCredentialIdentityProvider> | undefined;
+  return async (properties) => {
+    const fresh = credentials && (credentials.expiration === undefined || credentials.expiration.getTime() - Date.now() >= 300_000);
+    if (credentials && fresh) return credentials;
+    // A failure is not remembered: the next call tries again, as the chain does.
+    inflight ??= provider(properties)
+      .then((answer) => (credentials = answer))
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
 }
 
 /**

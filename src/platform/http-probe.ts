@@ -1,3 +1,6 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
 /** One short HTTP exchange with a local metadata service; these must never hold up a start for long. */
 export interface ProbeOptions {
   readonly method?: 'GET' | 'PUT';
@@ -10,18 +13,63 @@ export type ProbeResult =
   | { ok: true; status: number; body: string }
   | { ok: false; reason: 'timeout' | 'aborted' | 'network' | 'status'; detail: string; status?: number };
 
+// Metadata answers are a few kilobytes; anything far larger is not the service we expect.
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * node:http rather than fetch(): the first fetch() in a process loads and compiles undici
+ * and its WebAssembly HTTP parser, tens of milliseconds on every start for two small GETs,
+ * while node:http is loaded anyway by the SDK's own request handler.
+ */
+function exchange(url: URL, options: ProbeOptions, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // No keep-alive agent: one exchange per connection, closed when it is done.
+    const req = send(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false });
+    const stop = () => req.destroy(new Error('aborted'));
+    signal.addEventListener('abort', stop, { once: true });
+    const settle = () => signal.removeEventListener('abort', stop);
+    req.once('error', (error) => {
+      settle();
+      reject(error);
+    });
+    req.once('response', (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) req.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.once('error', (error) => {
+        settle();
+        reject(error);
+      });
+      res.once('aborted', () => {
+        settle();
+        reject(new Error('the connection closed before the answer was complete'));
+      });
+      res.once('end', () => {
+        settle();
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.end();
+  });
+}
+
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(url, { method: options.method ?? 'GET', headers: options.headers, signal });
-    const body = await response.text();
-    if (!response.ok) return { ok: false, reason: 'status', status: response.status, detail: `HTTP ${response.status}` };
-    return { ok: true, status: response.status, body };
+    if (signal.aborted) throw new Error('aborted');
+    const response = await exchange(new URL(url), options, signal);
+    if (response.status < 200 || response.status > 299) return { ok: false, reason: 'status', status: response.status, detail: `HTTP ${response.status}` };
+    return { ok: true, status: response.status, body: response.body };
   } catch (error) {
     if (options.signal?.aborted) return { ok: false, reason: 'aborted', detail: 'stopped' };
     if (timeout.aborted) return { ok: false, reason: 'timeout', detail: `no answer within ${options.timeoutMs}ms` };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { ok: false, reason: 'network', detail: cause?.code ?? cause?.message ?? (error as Error).message };
+    const failure = error as { code?: string; message?: string };
+    return { ok: false, reason: 'network', detail: failure.code ?? failure.message ?? String(error) };
   }
 }

@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// Start-up benchmark for `metering-gate register` (issue 5). In one run it times, over
+// repeated interleaved runs, the gate from process start to a verified result file against
+// the emulator on loopback, inside a fake ECS task (task metadata + container credentials on
+// loopback), next to `node -e 0` on the same Node binaries (the floor), and to
+// `aws meteringmarketplace register-usage` doing the same call when the AWS CLI is present.
+// It reports ratios against baselines measured in the same run, peak RSS and bundle size.
+//
+//   node bench/startup.mjs --node24 PATH [--runs 20] [--rss-runs 5] [--write BENCHMARKS.md]
+//
+// Not a test: nothing here fails on a slow machine; it fails only when a run does not
+// produce a verified result.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  newNonce,
+  runOnce,
+  startEmulator,
+  startFakeEcsTask,
+  stats,
+  tempDir,
+  verifyToken,
+} from './lib-startup.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    node24: { type: 'string' },
+    node20: { type: 'string', default: process.execPath },
+    bundle: { type: 'string', default: 'dist/metering-gate.mjs' },
+    runs: { type: 'string', default: '20' },
+    'rss-runs': { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    aws: { type: 'string' },
+    'no-aws': { type: 'boolean', default: false },
+    write: { type: 'string' },
+    command: { type: 'string', default: 'node bench/startup.mjs' },
+  },
+});
+
+const RUNS = Number(opts.runs);
+const RSS_RUNS = Number(opts['rss-runs']);
+const WARMUP = Number(opts.warmup);
+const BUNDLE = resolve(opts.bundle);
+const PRODUCT_CODE = 'benchproduct0startup0gate';
+const TARGETS = { ratioToNode: 2.5, speedupOverCli: 6, peakRssMiB: 60, bundleBytes: 600_000 };
+
+function fail(message) {
+  process.stderr.write(`bench-startup: ${message}\n`);
+  process.exit(1);
+}
+
+function nodeVersion(node) {
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+function findAws() {
+  if (opts['no-aws']) return null;
+  if (opts.aws) return opts.aws;
+  try {
+    let found = execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
+    // A pyenv shim is a bash script that execs the real one; time the real one, not the shim.
+    if (found.includes('/.pyenv/shims/')) found = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim();
+    return found || null;
+  } catch {
+    return null;
+  }
+}
+
+if (!opts.node24 || !existsSync(opts.node24)) fail('--node24 PATH to a Node 24 binary is required (make bench-startup fetches one into .cache/)');
+if (!existsSync(BUNDLE)) fail(`${BUNDLE} is missing: run make build first`);
+if (!existsSync('/usr/bin/time')) fail('/usr/bin/time is missing (apt-get install -y time); it measures peak RSS');
+
+const node20 = opts.node20;
+const node24 = resolve(opts.node24);
+const versions = { node20: nodeVersion(node20), node24: nodeVersion(node24) };
+if (!versions.node20.startsWith('v20.')) fail(`--node20 ${node20} is ${versions.node20}, not Node 20`);
+if (!versions.node24.startsWith('v24.')) fail(`--node24 ${node24} is ${versions.node24}, not Node 24`);
+const awsPath = findAws();
+let awsVersion = null;
+if (awsPath) {
+  try {
+    awsVersion = execFileSync(awsPath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(' ')[0];
+  } catch {
+    awsVersion = null;
+  }
+}
+
+const ecs = await startFakeEcsTask();
+const emulator = await startEmulator(node20, BUNDLE);
+const work = tempDir('gate-bench-');
+const home = join(work, 'home');
+mkdirSync(home);
+const compileCacheDir = join(work, 'compile-cache');
+const imageCacheDir = join(work, 'compile-cache-image');
+
+/** The environment of a task on ECS, nothing from the caller's shell that could change the outcome. */
+function taskEnv(extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    ...ecs.env,
+    ...extra,
+  };
+}
+
+function gateCandidate(id, label, node, extraEnv = {}, nodeFlags = []) {
+  const outputDir = join(work, id);
+  return {
+    id,
+    label,
+    kind: 'gate',
+    argv: () => [node, ...nodeFlags, BUNDLE, 'register'],
+    env: (nonce) =>
+      taskEnv({
+        METERING_GATE_PRODUCT_CODE: PRODUCT_CODE,
+        METERING_GATE_PUBLIC_KEY_FILE: emulator.keyPath,
+        METERING_GATE_ENDPOINT_URL: emulator.url,
+        METERING_GATE_OUTPUT_DIR: outputDir,
+        METERING_GATE_NONCE: nonce,
+        METERING_GATE_TERMINATION_LOG: join(work, `${id}-termination-log`),
+        ...extraEnv,
+      }),
+    before: () => rmSync(join(outputDir, 'entitlement.json'), { force: true }),
+    check: (run, nonce) => {
+      if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr.trim().slice(-600)}`);
+      const result = JSON.parse(readFileSync(join(outputDir, 'entitlement.json'), 'utf8'));
+      if (result.status !== 'ENTITLED' || result.signatureVerified !== true) throw new Error(`result file says ${result.status}, signatureVerified=${result.signatureVerified}`);
+      if (result.regionSource !== 'ecs-task-metadata' || result.credentialSource !== 'container') {
+        throw new Error(`not the ECS path: regionSource=${result.regionSource}, credentialSource=${result.credentialSource}`);
+      }
+      verifyToken(result.signature, emulator.publicKey, { nonce, productCode: PRODUCT_CODE });
+    },
+  };
+}
+
+const candidates = [
+  { id: 'node20-floor', label: `node -e 0 (Node ${versions.node20})`, kind: 'floor', argv: () => [node20, '-e', '0'], env: () => taskEnv() },
+  { id: 'node24-floor', label: `node -e 0 (Node ${versions.node24})`, kind: 'floor', argv: () => [node24, '-e', '0'], env: () => taskEnv() },
+  gateCandidate('gate-node20', `gate register (Node ${versions.node20})`, node20),
+  gateCandidate('gate-node24', `gate register (Node ${versions.node24})`, node24),
+  gateCandidate('gate-node24-cc', `gate register (Node ${versions.node24}, compile cache)`, node24, { NODE_COMPILE_CACHE: compileCacheDir }),
+  // As the image would run it: compile cache written at build time, and no Maglev, V8's
+  // background mid-tier compiler, which a process that lives for a fraction of a second only
+  // pays for (its threads and code space count in the peak RSS).
+  gateCandidate('gate-node24-image', `gate register (Node ${versions.node24}, compile cache, --no-maglev)`, node24, { NODE_COMPILE_CACHE: imageCacheDir }, ['--no-maglev']),
+];
+if (awsPath) {
+  candidates.push({
+    id: 'aws-cli',
+    label: `aws meteringmarketplace register-usage (${awsVersion ?? 'AWS CLI'})`,
+    kind: 'cli',
+    argv: (nonce) => [
+      awsPath, 'meteringmarketplace', 'register-usage',
+      '--product-code', PRODUCT_CODE, '--public-key-version', '1', '--nonce', nonce,
+      '--endpoint-url', emulator.url, '--output', 'json',
+    ],
+    env: () => taskEnv(),
+    check: (run, nonce) => {
+      if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr.trim().slice(-600)}`);
+      verifyToken(JSON.parse(run.stdout).Signature, emulator.publicKey, { nonce, productCode: PRODUCT_CODE });
+    },
+  });
+}
+
+async function measure(candidate, { rss }) {
+  const nonce = newNonce();
+  candidate.before?.();
+  const run = await runOnce(candidate.argv(nonce), { env: candidate.env(nonce), rss });
+  try {
+    candidate.check?.(run, nonce);
+  } catch (error) {
+    throw new Error(`${candidate.label}: ${error.message}`);
+  }
+  if (candidate.kind === 'floor' && run.code !== 0) throw new Error(`${candidate.label}: exit ${run.code}`);
+  return run;
+}
+
+const times = new Map(candidates.map((c) => [c.id, []]));
+const rssValues = new Map(candidates.map((c) => [c.id, []]));
+const cpuValues = new Map(candidates.map((c) => [c.id, []]));
+const progress = (text) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r${text}   `);
+};
+try {
+  // What an image build would do once: run the gate so that Node writes its compile cache.
+  for (const id of ['gate-node24-cc', 'gate-node24-image']) await measure(candidates.find((c) => c.id === id), { rss: false });
+  for (let i = 0; i < WARMUP; i += 1) for (const c of candidates) await measure(c, { rss: false });
+  // Interleaved, so that a slow patch of the machine hits every candidate alike.
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const c of candidates) times.get(c.id).push((await measure(c, { rss: false })).wallMs);
+    progress(`bench-startup: timed round ${i + 1}/${RUNS}`);
+  }
+  for (let i = 0; i < RSS_RUNS; i += 1) {
+    for (const c of candidates) {
+      const run = await measure(c, { rss: true });
+      rssValues.get(c.id).push(run.maxRssKiB);
+      cpuValues.get(c.id).push(run.cpuMs);
+    }
+    progress(`bench-startup: peak-RSS round ${i + 1}/${RSS_RUNS}`);
+  }
+  progress('\n');
+} catch (error) {
+  await Promise.all([emulator.stop(), ecs.close()]);
+  fail(error.message);
+}
+const credentialRequests = ecs.credentialRequests();
+await Promise.all([emulator.stop(), ecs.close()]);
+rmSync(work, { recursive: true, force: true });
+
+// ---- report --------------------------------------------------------------------------------
+const summary = new Map(candidates.map((c) => [c.id, { time: stats(times.get(c.id)), rss: stats(rssValues.get(c.id)), cpu: stats(cpuValues.get(c.id)) }]));
+const median = (id) => summary.get(id)?.time.median;
+const peakMiB = (id) => summary.get(id).rss.max / 1024;
+const floorFor = (id) => (id.includes('node20') ? 'node20-floor' : 'node24-floor');
+const bundleBytes = statSync(BUNDLE).size;
+const fmt = (n, digits = 1) => n.toFixed(digits);
+
+const rows = candidates.map((c) => {
+  const s = summary.get(c.id);
+  const vsFloor = c.kind === 'cli' ? median(c.id) / median('node24-floor') : median(c.id) / median(floorFor(c.id));
+  const minVsFloor = c.kind === 'cli' ? s.time.min / summary.get('node24-floor').time.min : s.time.min / summary.get(floorFor(c.id)).time.min;
+  return `| ${c.label} | ${fmt(s.time.median)} | ${fmt(s.time.min)} | ${fmt(s.time.max)} | ${fmt(vsFloor, 2)}× | ${fmt(minVsFloor, 2)}× | ${fmt(s.cpu.median, 0)} | ${fmt(s.rss.median / 1024)} / ${fmt(s.rss.max / 1024)} |`;
+});
+
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+const targetRows = [];
+const addTarget = (what, figure, target, ok) => targetRows.push(`| ${what} | ${figure} | ${target} | ${verdict(ok)} |`);
+const TARGET_ROWS = { 'gate-node24': 'Node 24', 'gate-node24-cc': 'Node 24 + compile cache', 'gate-node24-image': 'Node 24 + compile cache + --no-maglev' };
+for (const [id, label] of Object.entries(TARGET_ROWS)) {
+  const ratio = median(id) / median('node24-floor');
+  addTarget(`median cold start ÷ \`node -e 0\` (${label})`, `${fmt(ratio, 2)}×`, `≤ ${TARGETS.ratioToNode}×`, ratio <= TARGETS.ratioToNode);
+  if (awsPath) {
+    const speedup = median('aws-cli') / median(id);
+    addTarget(`AWS CLI median ÷ gate median (${label})`, `${fmt(speedup, 1)}×`, `≥ ${TARGETS.speedupOverCli}×`, speedup >= TARGETS.speedupOverCli);
+  }
+  addTarget(`peak RSS, worst of ${RSS_RUNS} runs (${label})`, `${fmt(peakMiB(id))} MiB`, `≤ ${TARGETS.peakRssMiB} MiB`, peakMiB(id) <= TARGETS.peakRssMiB);
+}
+addTarget('bundle size (`dist/metering-gate.mjs`)', `${bundleBytes.toLocaleString('en-US')} bytes (${fmt(bundleBytes / 1024)} KiB)`, `≤ ${TARGETS.bundleBytes.toLocaleString('en-US')} bytes`, bundleBytes <= TARGETS.bundleBytes);
+if (!awsPath) targetRows.push('| AWS CLI median ÷ gate median | not measured: no AWS CLI found (or --no-aws) | ≥ 6× | – |');
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const report = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu} (${cpus().length} CPUs), Linux; ${RUNS} timed runs per row after ${WARMUP} warm-up runs, interleaved; peak RSS from ${RSS_RUNS} further runs under \`/usr/bin/time\`.`,
+  `Command: \`${opts.command}\``,
+  '',
+  '| run | median ms | min ms | max ms | median × `node -e 0` (same Node) | min × min `node -e 0` | CPU ms (user+sys, median) | peak RSS MiB (median / max) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows,
+  '',
+  `Wall time runs from spawn() to exit. The AWS CLI row's ratios are against Node 24's \`node -e 0\`. CPU time (10 ms resolution) and peak RSS come from the \`/usr/bin/time\` runs; CPU time and the ratio of minimums move least when other work shares the machine. Every gate run ended with exit 0 and an \`ENTITLED\` result file whose token the benchmark verified itself (PS256 under the emulator's key, with the run's own nonce); every AWS CLI run's token was verified the same way. ${credentialRequests} credential requests reached the fake container credential endpoint.`,
+  '',
+  '| target | figure | target | |',
+  '|---|---|---|---|',
+  ...targetRows,
+].join('\n');
+
+process.stdout.write(`${report}\n`);
+
+if (opts.write) {
+  const begin = '<!-- bench-startup:begin -->';
+  const end = '<!-- bench-startup:end -->';
+  const block = `${begin}\n${report}\n${end}`;
+  const current = existsSync(opts.write) ? readFileSync(opts.write, 'utf8') : '';
+  const at = current.indexOf(begin);
+  const until = current.indexOf(end);
+  const next = at >= 0 && until > at ? `${current.slice(0, at)}${block}${current.slice(until + end.length)}` : `${current}${current && !current.endsWith('\n') ? '\n' : ''}\n${block}\n`;
+  writeFileSync(opts.write, next);
+  process.stderr.write(`bench-startup: wrote the figures into ${opts.write}\n`);
+}
