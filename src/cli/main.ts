@@ -11,6 +11,10 @@ async function dispatch(invocation: Invocation, io: CommandIo): Promise<number> 
       return (await import('./verify.js')).runVerify(invocation.flags, io);
     case 'emulator':
       return (await import('./emulator.js')).runEmulator(invocation.flags, io);
+    case 'doctor':
+      return (await import('./doctor.js')).runDoctorCommand(invocation.flags, io);
+    case 'exec':
+      return (await import('./exec.js')).runExec(invocation.flags, io);
   }
 }
 

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { LOG_OPTIONS, REGISTER_OPTIONS, type OptionSpec } from '../config/options.js';
 import { VERIFY_OPTIONS } from '../config/verify-config.js';
+import { DOCTOR_ONLY_OPTIONS } from '../config/doctor-config.js';
 import { GATE_VERSION } from '../version.js';
 
-export type CommandName = 'register' | 'verify' | 'emulator';
+export type CommandName = 'register' | 'verify' | 'emulator' | 'doctor' | 'exec';
 export interface Invocation {
   readonly command: CommandName;
   readonly flags: Record<string, unknown>;
@@ -41,6 +42,33 @@ Examples:
 
 Exit codes: 0 verified, 3 not entitled, 5 forged or edited, 11 no result file.`;
 
+const DOCTOR_EXAMPLES = `
+Examples:
+  # In the pod or task, with the same environment as the gate (kubectl debug, ECS Exec)
+  metering-gate doctor
+
+  # Against the local emulator, as JSON, and with one real RegisterUsage call
+  metering-gate doctor --product-code cqcvf9f0ugw8rkbgmf1c9dxyz --public-key-file key.pem \\
+    --endpoint-url http://127.0.0.1:8080 --output json --call
+
+Rows: platform, credentials, region, imds, endpoint, public-key, product-code, options,
+output-dir, call. Exit 0 when no row fails, else the exit code of the first failing row
+(the code register would exit with).`;
+
+const EXEC_EXAMPLES = `
+Examples:
+  # Register, then run the workload with METERING_GATE_* variables in its environment
+  metering-gate exec -- node server.js --port 8080
+
+  # Against the local emulator
+  metering-gate exec --product-code cqcvf9f0ugw8rkbgmf1c9dxyz --public-key-file key.pem \\
+    --endpoint-url http://127.0.0.1:8080 --output-dir ./out -- sh -c 'echo "$METERING_GATE_STATUS"'
+
+The command starts only when register would exit 0; otherwise exec exits with the gate's
+code and the command never runs. SIGTERM, SIGINT and SIGHUP are forwarded to the command,
+and exec exits with its exit code (128+N when a signal N ended it). The result JSON line
+goes to stderr, so the command owns stdout.`;
+
 const EMULATOR_EXAMPLES = `
 Examples:
   metering-gate emulator --port 8080 --key-out ./emulator-key.pem
@@ -53,6 +81,8 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     .description('Gate a paid AWS Marketplace container on RegisterUsage: register, verify the signed token, write the result, exit with a code that starts or refuses the workload.')
     .version(GATE_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
+    // exec's options end where its command begins (passThroughOptions needs this).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
@@ -67,6 +97,25 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     onInvoke({ command: 'verify', flags: this.opts() });
   });
   program.addCommand(verify);
+
+  const doctor = new Command('doctor').description('diagnose platform, credentials, region, IMDS, endpoint, key, product code and output dir without registering');
+  addOptions(addOptions(addOptions(doctor, REGISTER_OPTIONS), DOCTOR_ONLY_OPTIONS), LOG_OPTIONS)
+    .addHelpText('after', DOCTOR_EXAMPLES)
+    .action(function (this: Command) {
+      onInvoke({ command: 'doctor', flags: this.opts() });
+    });
+  program.addCommand(doctor);
+
+  const exec = new Command('exec')
+    .description('register, then (only if allowed) run CMD with the result in its environment, forwarding signals')
+    .argument('<cmd...>', 'the command to run and its arguments (after --)')
+    .passThroughOptions();
+  addOptions(addOptions(exec, REGISTER_OPTIONS), LOG_OPTIONS)
+    .addHelpText('after', EXEC_EXAMPLES)
+    .action(function (this: Command, cmd: string[]) {
+      onInvoke({ command: 'exec', flags: { ...this.opts(), command: cmd } });
+    });
+  program.addCommand(exec);
 
   const emulator = new Command('emulator')
     .description('run a local, protocol-faithful stand-in for the Marketplace Metering service')

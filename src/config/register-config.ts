@@ -110,7 +110,7 @@ export function loadPublicKey(flags: RawFlags, env: Env, options: { required: bo
   return { key: parsed.key, bits: parsed.bits, origin: isFile ? setting.value : 'inline' };
 }
 
-function parseTrustedProductCodes(flags: RawFlags, env: Env): readonly string[] | null {
+export function parseTrustedProductCodes(flags: RawFlags, env: Env): readonly string[] | null {
   const setting = readSetting(flags, env, spec('trustedProductCodes'));
   if (!setting) return null;
   const codes = setting.value.split(',').map((code) => code.trim()).filter((code) => code !== '');
@@ -121,7 +121,7 @@ function parseTrustedProductCodes(flags: RawFlags, env: Env): readonly string[] 
   return codes;
 }
 
-function parseEndpoint(flags: RawFlags, env: Env): string | null {
+export function parseEndpoint(flags: RawFlags, env: Env): string | null {
   const setting = readSetting(flags, env, spec('endpointUrl'));
   if (!setting) return null;
   let url: URL;

@@ -1,0 +1,147 @@
+import { formatDuration, parseDurationMs } from './duration.js';
+import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
+import { parseLogConfig } from './log-config.js';
+import { REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
+import {
+  isValidRegion,
+  loadPublicKey,
+  parseEndpoint,
+  parseProductCode,
+  parsePublicKeyVersion,
+  parseTrustedProductCodes,
+  resolveOutputDir,
+  type LoadedKey,
+} from './register-config.js';
+import { invalidSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
+import { GateError, toGateError } from '../errors.js';
+
+/** Doctor's own switches; everything else is register's table, so doctor checks exactly what register would use. */
+export const DOCTOR_ONLY_OPTIONS: readonly OptionSpec[] = [
+  { key: 'output', flag: '--output', arg: 'table|json', description: 'human table or one JSON document on stdout', defaultText: 'table' },
+  { key: 'call', flag: '--call', description: 'also make one real RegisterUsage call (off by default: doctor never registers unless asked)' },
+  { key: 'checkTimeout', flag: '--check-timeout', arg: 'DURATION', description: 'time limit of each network probe (metadata, DNS, TCP, TLS)', defaultText: '2s' },
+];
+
+/** A value, or the reason it is unusable: doctor reports a bad value as a failing row instead of stopping. */
+export type Field<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GateError };
+
+export interface RunOptions {
+  readonly nonce: string | null;
+  readonly deadlineMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly onUnavailable: 'deny' | 'allow';
+  readonly maxTokenAgeMs: number;
+  readonly clockSkewMs: number;
+}
+
+export interface DoctorConfig {
+  readonly output: 'table' | 'json';
+  readonly call: boolean;
+  readonly checkTimeoutMs: number;
+  /** null: not set at all. */
+  readonly productCode: Field<{ readonly code: string; readonly from: string } | null>;
+  readonly trustedProductCodes: Field<readonly string[] | null>;
+  readonly publicKeyVersion: Field<number>;
+  readonly skipSignatureVerification: Field<boolean>;
+  /** null: no key given. */
+  readonly publicKey: Field<LoadedKey | null>;
+  readonly regionOverride: Field<string | null>;
+  readonly endpointUrl: Field<string | null>;
+  readonly outputDir: string;
+  readonly runOptions: Field<RunOptions>;
+  readonly environment: EnvironmentFacts;
+}
+
+function field<T>(read: () => T): Field<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (error) {
+    return { ok: false, error: toGateError(error) };
+  }
+}
+
+const spec = (key: string): OptionSpec => optionByKey(REGISTER_OPTIONS, key);
+
+/** Every problem at once, so one doctor run lists them all rather than the first. */
+function readRunOptions(flags: RawFlags, env: Env): RunOptions {
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push(toGateError(error).message);
+      return fallback;
+    }
+  };
+  const nonce = attempt(() => {
+    const setting = readSetting(flags, env, spec('nonce'));
+    if (setting && (setting.value.length === 0 || setting.value.length > 255)) throw invalidSetting(setting, 'must be 1-255 characters');
+    return setting?.value ?? null;
+  }, null);
+  const onUnavailable = attempt(() => {
+    const setting = readSetting(flags, env, spec('onUnavailable'));
+    const value = setting?.value.trim().toLowerCase() ?? 'deny';
+    if (value !== 'deny' && value !== 'allow') throw invalidSetting(setting as Setting, 'must be deny or allow');
+    return value;
+  }, 'deny' as const);
+  const deadlineMs = attempt(() => readDuration(flags, env, spec('deadline'), '5m'), 0);
+  const attemptTimeoutMs = attempt(() => readDuration(flags, env, spec('attemptTimeout'), '10s'), 0);
+  const maxTokenAgeMs = attempt(() => readDuration(flags, env, spec('maxTokenAge'), '15m'), 0);
+  const clockSkewMs = attempt(() => readDuration(flags, env, spec('clockSkew'), '2m', 0), 0);
+  attempt(() => {
+    const setting = readSetting(flags, env, spec('terminationLog'));
+    if (setting && setting.value.trim() === '') throw invalidSetting(setting, 'must be a file path');
+  }, undefined);
+  attempt(() => {
+    const setting = readSetting(flags, env, spec('outputDir'));
+    if (setting && setting.value.trim() === '') throw invalidSetting(setting, 'must be a directory path');
+  }, undefined);
+  attempt(() => parseLogConfig(flags, env, false), undefined);
+  if (problems.length > 0) throw new GateError('CONFIG_INVALID', problems.join('; '));
+  return { nonce, deadlineMs, attemptTimeoutMs, onUnavailable, maxTokenAgeMs, clockSkewMs };
+}
+
+function readProductCode(flags: RawFlags, env: Env): { code: string; from: string } | null {
+  const setting = readSetting(flags, env, spec('productCode'));
+  if (!setting) return null;
+  return { code: parseProductCode(setting), from: setting.from };
+}
+
+function readRegionOverride(flags: RawFlags, env: Env): string | null {
+  const setting = readSetting(flags, env, spec('region'));
+  if (setting && !isValidRegion(setting.value)) throw invalidSetting(setting, 'must be an AWS region name such as us-east-1');
+  return setting?.value ?? null;
+}
+
+/**
+ * Register's options read leniently: each value that register would refuse with exit 2
+ * becomes a failing field. Only doctor's own switches (--output, --check-timeout) are
+ * strict, because without them there is no report to put a row in.
+ */
+export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
+  const outputSetting = readSetting(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'output'));
+  const output = outputSetting?.value.trim().toLowerCase() ?? 'table';
+  if (output !== 'table' && output !== 'json') throw invalidSetting(outputSetting as Setting, 'must be table or json');
+  const timeoutSetting = readSetting(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'));
+  const checkTimeoutMs = timeoutSetting ? parseDurationMs(timeoutSetting.value) : 2_000;
+  if (checkTimeoutMs === undefined || checkTimeoutMs < 1) {
+    throw invalidSetting(timeoutSetting as Setting, `must be a duration of at least ${formatDuration(1)} such as 500ms or 2s`);
+  }
+
+  const skipSignatureVerification = field(() => readBoolean(flags, env, spec('skipSignatureVerification')));
+  return {
+    output,
+    call: flags['call'] === true,
+    checkTimeoutMs,
+    productCode: field(() => readProductCode(flags, env)),
+    trustedProductCodes: field(() => parseTrustedProductCodes(flags, env)),
+    publicKeyVersion: field(() => parsePublicKeyVersion(flags, env)),
+    skipSignatureVerification,
+    publicKey: field(() => loadPublicKey(flags, env, { required: false, requiredHint: '' })),
+    regionOverride: field(() => readRegionOverride(flags, env)),
+    endpointUrl: field(() => parseEndpoint(flags, env)),
+    outputDir: resolveOutputDir(flags, env),
+    runOptions: field(() => readRunOptions(flags, env)),
+    environment: readEnvironmentFacts(env),
+  };
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { DoctorConfig } from '../config/doctor-config.js';
+import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
+import { toGateError } from '../errors.js';
+import { classifyCallError } from '../metering/classify.js';
+import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
+import { verifyToken } from '../verify/token.js';
+import { fail, pass, skip, warn, type CheckRow } from './report.js';
+
+/**
+ * One real RegisterUsage call, with register's modules but no retries and no result
+ * files: doctor reports the first answer and what it means.
+ */
+export async function checkCall(config: DoctorConfig, region: string | null, signal: AbortSignal): Promise<CheckRow> {
+  if (!config.call) return skip('call', 'RegisterUsage not called (add --call to make one real call)');
+  const product = config.productCode.ok ? config.productCode.value : null;
+  if (!product || !config.publicKeyVersion.ok || !config.publicKey.ok || !config.skipSignatureVerification.ok || !config.runOptions.ok || !config.endpointUrl.ok) {
+    return skip('call', 'not called: fix the failing configuration rows first');
+  }
+  if (!region) return skip('call', 'not called: no region (see the region row)');
+  const options = config.runOptions.value;
+  const key = config.skipSignatureVerification.value ? null : (config.publicKey.value?.key ?? null);
+  const nonce = options.nonce ?? randomUUID();
+  const publicKeyVersion = config.publicKeyVersion.value;
+
+  const provider = createCredentialProvider();
+  try {
+    await resolveCredentials(provider, { timeoutMs: options.attemptTimeoutMs, signal });
+  } catch (error) {
+    const failure = toGateError(error);
+    return fail('call', failure.code, failure.message, failure.hint ?? null);
+  }
+
+  const client = createMeteringClient({ region, endpointUrl: config.endpointUrl.value, credentials: provider, connectTimeoutMs: options.attemptTimeoutMs });
+  let answer: RegisterUsageAnswer;
+  const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(options.attemptTimeoutMs)]);
+  try {
+    answer = await registerUsage(client, { productCode: product.code, publicKeyVersion, nonce }, attemptSignal);
+  } catch (error) {
+    if (signal.aborted) return fail('call', 'TERMINATED', 'stopped', null);
+    const classification = attemptSignal.aborted ? { kind: 'transient' as const, reason: `no answer within ${options.attemptTimeoutMs}ms` } : classifyCallError(error);
+    if (classification.kind === 'transient') {
+      return fail('call', 'SERVICE_UNAVAILABLE', `RegisterUsage failed transiently: ${classification.reason}; register would retry until its deadline`, 'throttling at scale is retried with backoff: keep --deadline long enough (default 5m); for network errors see the endpoint row.');
+    }
+    return fail('call', classification.code, `RegisterUsage answered ${classification.reason}`, classification.hint ?? null);
+  } finally {
+    client.destroy();
+  }
+
+  try {
+    const verified = await verifyToken(answer.signature, key, { productCode: product.code, publicKeyVersion, nonce, maxAgeMs: options.maxTokenAgeMs, clockSkewMs: options.clockSkewMs });
+    const what = `RegisterUsage in ${region} answered with a token${verified.signatureVerified ? ' that verifies (PS256, claims match)' : ' (signature not checked)'}`;
+    if (answer.publicKeyRotationTimestamp) {
+      return warn('call', `${what}, and PublicKeyRotationTimestamp ${answer.publicKeyRotationTimestamp.toISOString()}: key version ${publicKeyVersion} has expired`, 'get the new public key and version from AWS Marketplace (Seller Operations) and update --public-key-file and --public-key-version; see "Upgrading keys" in the README.');
+    }
+    return pass('call', what);
+  } catch (error) {
+    const failure = toGateError(error);
+    return fail('call', failure.code, failure.message, 'check that the public key and key version are the ones AWS Marketplace issued for this product.');
+  }
+}

@@ -1,0 +1,81 @@
+import { lookup } from 'node:dns/promises';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { fail, pass, skip, type CheckRow } from './report.js';
+
+/** The regional endpoint the SDK would call, unless overridden. */
+export function meteringEndpoint(region: string): string {
+  return `https://metering.marketplace.${region}.amazonaws.com`;
+}
+
+/** A URL as shown in the report: never with user:password, should anyone put one there. */
+function shown(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs}ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function errorText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+function open(socket: Socket, event: 'connect' | 'secureConnect', timeoutMs: number, what: string): Promise<void> {
+  return withTimeout(
+    new Promise<void>((resolve, reject) => {
+      socket.once(event, () => resolve());
+      socket.once('error', reject);
+    }),
+    timeoutMs,
+    what,
+  ).finally(() => socket.destroy());
+}
+
+const NETWORK_FIX =
+  'the gate must reach the Metering endpoint of its own region: allow HTTPS (443) egress to it (a NAT gateway for private subnets, or an interface VPC endpoint for AWS Marketplace Metering), and check the VPC DNS settings.';
+
+/** DNS, TCP and (for https) a TLS handshake with certificate check; no request is sent. */
+export async function checkEndpoint(endpoint: string | null, options: { timeoutMs: number }): Promise<CheckRow> {
+  if (endpoint === null) return skip('endpoint', 'not probed: no endpoint without a region (see the region row)');
+  const url = new URL(endpoint);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  const steps: string[] = [];
+
+  let address = host;
+  if (isIP(host) === 0) {
+    try {
+      const answer = await withTimeout(lookup(host), options.timeoutMs, 'DNS lookup');
+      address = answer.address;
+      steps.push(`DNS ${host} -> ${address}`);
+    } catch (error) {
+      return fail('endpoint', 'SERVICE_UNAVAILABLE', `${shown(url)}: DNS lookup of ${host} failed (${errorText(error)})`, NETWORK_FIX);
+    }
+  }
+  const tcpStarted = Date.now();
+  try {
+    await open(tcpConnect({ host: address, port }), 'connect', options.timeoutMs, 'TCP connect');
+    steps.push(`TCP ${address}:${port} in ${Date.now() - tcpStarted}ms`);
+  } catch (error) {
+    return fail('endpoint', 'SERVICE_UNAVAILABLE', `${shown(url)}: TCP connect to ${address}:${port} failed (${errorText(error)})`, NETWORK_FIX);
+  }
+  if (secure) {
+    try {
+      await open(tlsConnect({ host: address, port, servername: isIP(host) === 0 ? host : undefined }), 'secureConnect', options.timeoutMs, 'TLS handshake');
+      steps.push('TLS certificate valid');
+    } catch (error) {
+      return fail('endpoint', 'SERVICE_UNAVAILABLE', `${shown(url)}: TLS handshake failed (${errorText(error)})`, 'a proxy or firewall is intercepting TLS: allow the endpoint through, or give Node its CA with NODE_EXTRA_CA_CERTS.');
+    }
+  } else {
+    steps.push('plain HTTP (no TLS)');
+  }
+  return pass('endpoint', `${shown(url)} reachable: ${steps.join(', ')}`);
+}

@@ -1,0 +1,34 @@
+import type { EnvironmentFacts } from '../config/environment.js';
+import { toGateError } from '../errors.js';
+import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
+import { fail, pass, warn, type CheckRow } from './report.js';
+
+export interface RegionCheck {
+  readonly row: CheckRow;
+  readonly resolved: ResolvedRegion | null;
+}
+
+const SOURCE_TEXT: Readonly<Record<ResolvedRegion['source'], string>> = {
+  flag: '--region',
+  'ecs-task-metadata': 'the ECS task metadata (TaskARN)',
+  env: 'the environment',
+  imds: 'IMDSv2',
+};
+
+/** The same chain register uses, with doctor's probe timeout. */
+export async function checkRegion(options: { override: string | null; environment: EnvironmentFacts; timeoutMs: number; signal: AbortSignal }): Promise<RegionCheck> {
+  try {
+    const resolved = await resolveRegion({ override: options.override, environment: options.environment, probeTimeoutMs: options.timeoutMs, signal: options.signal });
+    const from = resolved.source === 'env' ? resolved.detail : SOURCE_TEXT[resolved.source];
+    if (resolved.source === 'flag') {
+      return {
+        resolved,
+        row: warn('region', `${resolved.region}, hard-coded by --region`, 'remove --region and let the gate detect the region: a region other than the task\'s gets InvalidRegionException.'),
+      };
+    }
+    return { resolved, row: pass('region', `${resolved.region} from ${from}`) };
+  } catch (error) {
+    const failure = toGateError(error);
+    return { resolved: null, row: fail('region', failure.code, failure.message, failure.hint ?? 'set AWS_REGION to the region the workload runs in.') };
+  }
+}

@@ -1,0 +1,75 @@
+import type { DoctorConfig } from '../config/doctor-config.js';
+import { describeCredentialSource } from '../credentials/source.js';
+import { detectPlatform } from '../platform/platform.js';
+import { HOP_LIMIT_HINT } from '../platform/region.js';
+import { GATE_VERSION } from '../version.js';
+import { checkCall } from './call-check.js';
+import { checkCredentials } from './credentials-check.js';
+import { checkEndpoint, meteringEndpoint } from './endpoint-check.js';
+import { checkImds } from './imds-check.js';
+import { checkPublicKey } from './key-check.js';
+import { checkOptions } from './options-check.js';
+import { checkOutputDir } from './output-check.js';
+import { checkPlatform } from './platform-check.js';
+import { checkProductCode } from './product-check.js';
+import { checkRegion } from './region-check.js';
+import { fail, summarise, type CheckRow, type DoctorReport } from './report.js';
+
+/**
+ * The region chain cannot tell "IMDS connected but never answered" from "no IMDS at all"
+ * and gives the hop-limit advice for both; the imds row can, so on a machine without IMDS
+ * the region row should not send anyone to change a hop limit.
+ */
+function reconcileRegionFix(regionRow: CheckRow, imdsRow: CheckRow): CheckRow {
+  if (regionRow.fix !== HOP_LIMIT_HINT || imdsRow.fix === HOP_LIMIT_HINT) return regionRow;
+  return { ...regionRow, fix: 'no region source answered: set AWS_REGION to the region the workload runs in, or run in ECS or EKS where it is detected (see the imds row).' };
+}
+
+/**
+ * Runs every check and returns the rows in a fixed order (the order decides the exit
+ * code). Network probes run concurrently, each bounded by the check timeout, so a
+ * broken environment still gets its report in seconds.
+ */
+export async function runDoctor(config: DoctorConfig, signal: AbortSignal): Promise<DoctorReport> {
+  const timeoutMs = config.checkTimeoutMs;
+  const environment = config.environment;
+  const initialPlatform = detectPlatform(environment);
+  const credentialSource = describeCredentialSource(environment.credentials, environment.imdsDisabled).source;
+
+  const regionCheck = config.regionOverride.ok
+    ? checkRegion({ override: config.regionOverride.value, environment, timeoutMs, signal })
+    : Promise.resolve({ resolved: null, row: fail('region', config.regionOverride.error.code, config.regionOverride.error.message, 'remove --region: the gate detects the region.') });
+  const imdsRow = checkImds(
+    environment,
+    initialPlatform,
+    regionCheck.then(({ resolved }) => ({ forRegion: config.regionOverride.ok && (resolved === null || resolved.source === 'imds'), forCredentials: credentialSource === 'imds' })),
+    { timeoutMs, signal },
+  );
+  const { resolved, row: regionRow } = await regionCheck;
+  // The task metadata knows the launch type better than the environment does.
+  const platform = detectPlatform(environment, resolved?.ecsLaunchType);
+  const endpointOverridden = config.endpointUrl.ok && config.endpointUrl.value !== null;
+
+  let endpointRow: Promise<CheckRow>;
+  if (!config.endpointUrl.ok) {
+    endpointRow = Promise.resolve(fail('endpoint', config.endpointUrl.error.code, config.endpointUrl.error.message, 'give an absolute http:// or https:// URL, or unset it to use AWS.'));
+  } else {
+    const endpoint = config.endpointUrl.value ?? (resolved ? meteringEndpoint(resolved.region) : null);
+    endpointRow = checkEndpoint(endpoint, { timeoutMs });
+  }
+
+  const imds = await imdsRow;
+  const rows: CheckRow[] = [
+    checkPlatform(platform, endpointOverridden),
+    checkCredentials(environment, platform),
+    reconcileRegionFix(regionRow, imds),
+    imds,
+    await endpointRow,
+    checkPublicKey(config),
+    checkProductCode(config),
+    checkOptions(config),
+    checkOutputDir(config.outputDir),
+  ];
+  rows.push(await checkCall(config, resolved?.region ?? null, signal));
+  return summarise(rows, GATE_VERSION);
+}

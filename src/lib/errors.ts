@@ -1,0 +1,28 @@
+import { EXIT_CODES, GateError, type ErrorCode } from '../errors.js';
+import type { EntitlementResult } from '../result/entitlement.js';
+
+export { EXIT_CODES, type ErrorCode };
+
+/**
+ * What the library throws. It is a GateError, so code inside the gate and code outside it
+ * see the same `code` and `exitCode` the CLI would exit with.
+ */
+export class MeteringGateError extends GateError {
+  /** For register(): the result that was written, when one was. */
+  readonly result: EntitlementResult | null;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string; exitCode?: number; result?: EntitlementResult | null } = {}) {
+    super(code, message, options);
+    this.name = 'MeteringGateError';
+    this.result = options.result ?? null;
+  }
+
+  static from(error: unknown): MeteringGateError {
+    if (error instanceof MeteringGateError) return error;
+    if (error instanceof GateError) {
+      return new MeteringGateError(error.code, error.message, { cause: error.cause ?? error, exitCode: error.exitCode, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new MeteringGateError('INTERNAL', `unexpected error: ${message}`, { cause: error });
+  }
+}

@@ -1,0 +1,128 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseDurationMs } from '../config/duration.js';
+import { MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
+import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
+import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
+import { verifyResultFile, waitForFile } from '../verify/result-file.js';
+import { MeteringGateError } from './errors.js';
+
+/** A duration in milliseconds, or text such as `500ms`, `10s`, `5m`, `1h`. */
+export type Duration = number | string;
+
+export interface VerifyEntitlementOptions {
+  /** The public key AWS Marketplace issued for the product: a PEM string, a path to a PEM file, or a KeyObject. */
+  readonly publicKey: string | KeyObject;
+  /**
+   * The product this workload belongs to. Strongly recommended: without it, any genuine
+   * token signed with the same key passes, whatever product it was issued for.
+   */
+  readonly productCode?: string;
+  /** The exact result file; default `<outputDir>/entitlement.json`. */
+  readonly file?: string;
+  /** Default `/var/run/metering-gate`. */
+  readonly outputDir?: string;
+  /** Oldest acceptable token `iat`; default 15m. A token without `iat` is refused. */
+  readonly maxAge?: Duration;
+  /** Tolerance for an `iat` in the future; default 2m. */
+  readonly clockSkew?: Duration;
+  /** Wait this long for the file to appear first (the gate may still be running); default 0. */
+  readonly wait?: Duration;
+  /** Stops the wait. */
+  readonly signal?: AbortSignal;
+}
+
+export interface VerifiedEntitlement {
+  readonly entitled: true;
+  readonly file: string;
+  readonly productCode: string;
+  readonly publicKeyVersion: number;
+  readonly nonce: string;
+  readonly region: string | null;
+  /** From the token's `iat`, which is signed; the file's own timestamps are not. */
+  readonly issuedAt: Date;
+  /** The token's signed claims. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The whole file; only the fields the token covers are proven. */
+  readonly result: EntitlementResult;
+}
+
+function configError(message: string): MeteringGateError {
+  return new MeteringGateError('CONFIG_INVALID', message);
+}
+
+function duration(name: string, value: Duration | undefined, fallbackMs: number, minimumMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const ms = typeof value === 'number' ? value : parseDurationMs(value);
+  if (ms === undefined || !Number.isSafeInteger(ms) || ms < minimumMs) {
+    throw configError(`invalid ${name} ${JSON.stringify(value)}: must be milliseconds or a duration such as 500ms, 10s, 5m, 1h`);
+  }
+  return ms;
+}
+
+async function loadKey(publicKey: string | KeyObject): Promise<KeyObject> {
+  if (publicKey instanceof KeyObject) {
+    if (publicKey.type !== 'public' && publicKey.type !== 'private') throw configError('invalid publicKey: a secret key cannot verify PS256');
+    const key = publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if ((key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') || bits < MIN_KEY_BITS) {
+      throw configError(`invalid publicKey: PS256 needs an RSA key of at least ${MIN_KEY_BITS} bits`);
+    }
+    return key;
+  }
+  if (typeof publicKey !== 'string' || publicKey.trim() === '') throw configError('missing publicKey: give the PEM, a path to it, or a KeyObject');
+  let pem = publicKey;
+  if (!publicKey.includes('-----BEGIN')) {
+    try {
+      pem = await readFile(publicKey, 'utf8');
+    } catch (error) {
+      throw configError(`invalid publicKey ${JSON.stringify(publicKey)}: not a PEM and not a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+  const parsed = parseRsaPublicKey(pem);
+  if (!parsed.ok) {
+    throw configError(parsed.problem === 'too-small' ? `invalid publicKey: the RSA key has ${parsed.bits ?? 0} bits; PS256 needs at least ${MIN_KEY_BITS}` : `invalid publicKey: not an RSA public key in PEM (${parsed.problem})`);
+  }
+  return parsed.key;
+}
+
+/**
+ * Checks, from inside the workload, that the gate really ran and AWS really said yes: the
+ * file must hold an ENTITLED result whose token verifies under the product's key, whose
+ * claims match the file (and `productCode`), and whose `iat` is recent. A missing file, a
+ * hand-written one, an edited one or another product's are all refused with the code the
+ * `verify` command would exit with (11, 5, 5, 5; 3 for a genuine refusal).
+ */
+export async function verifyEntitlement(options: VerifyEntitlementOptions): Promise<VerifiedEntitlement> {
+  try {
+    if (options === null || typeof options !== 'object') throw configError('verifyEntitlement needs an options object with publicKey');
+    const file = resolve(options.file ?? join(options.outputDir ?? DEFAULT_OUTPUT_DIR, RESULT_FILE));
+    const maxAgeMs = duration('maxAge', options.maxAge, 15 * 60_000, 1);
+    const clockSkewMs = duration('clockSkew', options.clockSkew, 2 * 60_000, 0);
+    const waitMs = duration('wait', options.wait, 0, 0);
+    const key = await loadKey(options.publicKey);
+    if (waitMs > 0) {
+      const signal = options.signal ?? new AbortController().signal;
+      if (!(await waitForFile(file, waitMs, signal))) {
+        throw new MeteringGateError('RESULT_MISSING', `no result file at ${file} after waiting ${waitMs}ms`);
+      }
+    }
+    const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
+    const iat = Object.entries(verified.claims).find(([name]) => name.toLowerCase() === 'iat')?.[1] as number;
+    const { result } = verified;
+    return {
+      entitled: true,
+      file,
+      productCode: result.productCode as string,
+      publicKeyVersion: result.publicKeyVersion as number,
+      nonce: result.nonce as string,
+      region: result.region ?? null,
+      issuedAt: new Date(iat * 1000),
+      claims: verified.claims,
+      result,
+    };
+  } catch (error) {
+    throw MeteringGateError.from(error);
+  }
+}
