@@ -66,7 +66,7 @@ async function register(state: RunState, config: RegisterConfig, io: CommandIo, 
         deadlineAt,
         attemptTimeoutMs: config.attemptTimeoutMs,
         signal: io.signal,
-        onRetry: ({ attempt, reason, waitMs }) => log.info({ attempt, waitMs, reason }, 'RegisterUsage failed transiently; retrying'),
+        onRetry: ({ attempt, reason, waitMs, throttled }) => log.info({ attempt, waitMs, throttled, reason }, 'RegisterUsage failed transiently; retrying'),
       },
       state.stats,
     );

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors.js';
 
 export type Classification =
-  | { kind: 'transient'; reason: string }
+  /** throttled: the service said "too many callers", which the backoff answers with longer waits. */
+  | { kind: 'transient'; reason: string; throttled: boolean }
   | { kind: 'final'; code: ErrorCode; reason: string; hint?: string };
 
 export const IAM_POLICY_HINT =
@@ -29,11 +30,9 @@ const SERVICE_ERRORS: Readonly<Record<string, { code: ErrorCode; hint?: string }
   CredentialsProviderError: { code: 'CREDENTIALS_UNAVAILABLE' },
 };
 
+const THROTTLING_ERRORS = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+
 const TRANSIENT_ERRORS = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
   'InternalServiceErrorException',
   'ServiceUnavailable',
   'RequestTimeout',
@@ -56,29 +55,33 @@ const NETWORK_ERROR_CODES = new Set([
 ]);
 
 interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
   $fault?: 'client' | 'server';
   $metadata?: { httpStatusCode?: number };
   $response?: unknown;
 }
 
-function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n')[0]?.slice(0, 300) ?? '';
+/** Error fields come from the wire: a service (or anything posing as one) may send a number or an object as the message. */
+function firstLine(text: unknown): string {
+  if (typeof text !== 'string') return text === undefined || text === null ? '' : JSON.stringify(text)?.slice(0, 300) ?? '';
+  return text.split('\n')[0]?.slice(0, 300) ?? '';
 }
 
 export function classifyCallError(error: unknown): Classification {
   const shape = (error ?? {}) as SdkErrorShape;
-  const name = shape.name ?? 'Error';
-  const status = shape.$metadata?.httpStatusCode;
+  const name = typeof shape.name === 'string' && shape.name !== '' ? shape.name : 'Error';
+  const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
   const described = `${name}${status ? ` (HTTP ${status})` : ''}: ${firstLine(shape.message) || 'no message'}`;
 
-  const known = SERVICE_ERRORS[name];
+  // Own properties only: an error type named "constructor" or "__proto__" must not find Object's.
+  const known = Object.hasOwn(SERVICE_ERRORS, name) ? SERVICE_ERRORS[name] : undefined;
   if (known) return { kind: 'final', code: known.code, reason: described, ...(known.hint ? { hint: known.hint } : {}) };
-  if (TRANSIENT_ERRORS.has(name)) return { kind: 'transient', reason: described };
-  if (shape.code && NETWORK_ERROR_CODES.has(shape.code)) return { kind: 'transient', reason: `${shape.code}: ${firstLine(shape.message)}` };
-  if (status !== undefined && status >= 500) return { kind: 'transient', reason: described };
+  if (THROTTLING_ERRORS.has(name) || status === 429) return { kind: 'transient', reason: described, throttled: true };
+  if (TRANSIENT_ERRORS.has(name)) return { kind: 'transient', reason: described, throttled: false };
+  if (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code)) return { kind: 'transient', reason: `${shape.code}: ${firstLine(shape.message)}`, throttled: false };
+  if (status !== undefined && status >= 500) return { kind: 'transient', reason: described, throttled: false };
   if (status === 401 || status === 403) return { kind: 'final', code: 'ACCESS_DENIED', reason: described };
   // A 200 whose body is not the modelled JSON: the service answered, but with no usable token.
   if (name === 'SyntaxError' || (status !== undefined && status < 300)) {
@@ -86,5 +89,5 @@ export function classifyCallError(error: unknown): Classification {
   }
   if (status !== undefined) return { kind: 'final', code: 'INTERNAL', reason: `unexpected service error ${described}` };
   // No HTTP status: the request never completed, which the SDK also treats as retryable.
-  return { kind: 'transient', reason: described };
+  return { kind: 'transient', reason: described, throttled: false };
 }

@@ -50,5 +50,14 @@ export async function registerUsage(
     new RegisterUsageCommand({ ProductCode: input.productCode, PublicKeyVersion: input.publicKeyVersion, Nonce: input.nonce }),
     { abortSignal: signal },
   );
-  return { signature: output.Signature ?? null, publicKeyRotationTimestamp: output.PublicKeyRotationTimestamp ?? null };
+  return { signature: output.Signature ?? null, publicKeyRotationTimestamp: readableDate(output.PublicKeyRotationTimestamp) };
+}
+
+/**
+ * The SDK turns an out-of-range epoch (say 1e308) into an Invalid Date, whose toISOString()
+ * throws and would take the result file down with it. The field is advisory (the token is
+ * verified either way), so an unreadable one counts as absent.
+ */
+function readableDate(value: Date | undefined): Date | null {
+  return value instanceof Date && Number.isFinite(value.getTime()) ? value : null;
 }

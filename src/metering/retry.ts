@@ -1,5 +1,5 @@
 import { GateError } from '../errors.js';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, THROTTLING_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { classifyCallError } from './classify.js';
 
 export interface RetryOptions {
@@ -8,10 +8,11 @@ export interface RetryOptions {
   readonly attemptTimeoutMs: number;
   /** Aborted on SIGTERM/SIGINT: stops a call or a wait at once. */
   readonly signal: AbortSignal;
-  readonly backoff?: BackoffPolicy;
+  /** Waits after throttling and after any other transient failure; see backoff.ts for why they differ. */
+  readonly backoff?: { readonly throttling: BackoffPolicy; readonly other: BackoffPolicy };
   readonly random?: () => number;
   readonly now?: () => number;
-  readonly onRetry?: (retry: { attempt: number; reason: string; waitMs: number }) => void;
+  readonly onRetry?: (retry: { attempt: number; reason: string; waitMs: number; throttled: boolean }) => void;
 }
 
 export interface RetryStats {
@@ -41,7 +42,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, options: RetryOptions, stats: RetryStats): Promise<T> {
   const now = options.now ?? Date.now;
-  const policy = options.backoff ?? DEFAULT_BACKOFF;
+  const schedule = options.backoff ?? { throttling: THROTTLING_BACKOFF, other: DEFAULT_BACKOFF };
   for (;;) {
     const remaining = options.deadlineAt - now();
     if (remaining <= 0) break;
@@ -52,7 +53,7 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       const classification = attemptSignal.aborted
-        ? { kind: 'transient' as const, reason: `no answer within ${Math.min(options.attemptTimeoutMs, remaining)}ms (attempt timeout)` }
+        ? { kind: 'transient' as const, reason: `no answer within ${Math.min(options.attemptTimeoutMs, remaining)}ms (attempt timeout)`, throttled: false }
         : classifyCallError(error);
       if (classification.kind === 'final') {
         throw new GateError(classification.code, classification.reason, { cause: error, ...(classification.hint ? { hint: classification.hint } : {}) });
@@ -60,8 +61,9 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
       stats.lastTransientReason = classification.reason;
       const left = options.deadlineAt - now();
       if (left <= 0) break;
+      const policy = classification.throttled ? schedule.throttling : schedule.other;
       const waitMs = Math.min(backoffDelayMs(stats.attempts, policy, options.random), left);
-      options.onRetry?.({ attempt: stats.attempts, reason: classification.reason, waitMs });
+      options.onRetry?.({ attempt: stats.attempts, reason: classification.reason, waitMs, throttled: classification.throttled });
       await sleep(waitMs, options.signal);
     }
   }
