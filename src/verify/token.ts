@@ -38,6 +38,11 @@ function decodePayload(token: string): Uint8Array {
 export async function verifyToken(token: unknown, key: KeyObject | null, expect: TokenExpectations): Promise<VerifiedToken> {
   if (typeof token !== 'string' || token.length === 0) throw invalid('the response carried no Signature');
   if (token.length > 16_384 || !COMPACT_JWS.test(token)) throw invalid('the Signature is not a compact JWS');
+  // base64url has several spellings of the same last bytes; accept only the canonical one so
+  // that exactly one string is the token AWS signed (a re-spelled copy is not that token).
+  if (token.split('.').some((segment) => Buffer.from(segment, 'base64url').toString('base64url') !== segment)) {
+    throw invalid('a segment of the Signature is not canonical base64url');
+  }
 
   let header: Record<string, unknown>;
   try {
