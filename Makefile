@@ -20,7 +20,10 @@ build: install
 typecheck: install
 	$(NPM) run --silent typecheck
 
+# The CLI suite also runs against the startup snapshot the image starts from; the full suite
+# runs last so that its summary closes the output.
 test: build typecheck
+	$(MAKE) --no-print-directory test-cli-snapshot
 	$(NODE) --test --test-concurrency=2 test/
 
 demo: build
@@ -57,6 +60,16 @@ bench-startup: build
 	@node24="$$(bash bench/startup-setup.sh)" && \
 	  $(NODE) bench/startup.mjs --node24 "$$node24" --runs $(BENCH_STARTUP_RUNS) --write BENCHMARKS.md \
 	    --command "make bench-startup BENCH_STARTUP_RUNS=$(BENCH_STARTUP_RUNS)"
+
+# The CLI tests again, with the gate started on Node 24 from its startup snapshot (built here
+# as an image build does), then the checks the tests cannot make: same request on the wire as
+# the plain bundle, and no nonce or invocation id repeated across starts.
+.PHONY: test-cli-snapshot
+test-cli-snapshot: build
+	@node24="$$(bash bench/startup-setup.sh)" && dir="$$(mktemp -d)" && trap 'rm -rf "$$dir"' EXIT && \
+	  "$$node24" --snapshot-blob "$$dir/metering-gate.blob" --build-snapshot dist/metering-gate.snapshot.cjs && \
+	  METERING_GATE_TEST_LAUNCHER="[\"$$node24\",\"--snapshot-blob\",\"$$dir/metering-gate.blob\",\"--\"]" $(NODE) --test test/cli/ && \
+	  $(NODE) bench/startup-snapshot-check.mjs --node24 "$$node24" --blob "$$dir/metering-gate.blob"
 
 # --- containers (issue 4): image, smoke, e2e ---
 # Engine: a working docker engine, else podman (scripts/container/engine.sh decides; force with

@@ -2,7 +2,8 @@
 // Start-up benchmark for `metering-gate register` (issue 5). In one run it times, over
 // repeated interleaved runs, the gate from process start to a verified result file against
 // the emulator on loopback, inside a fake ECS task (task metadata + container credentials on
-// loopback), next to `node -e 0` on the same Node binaries (the floor), and to
+// loopback), also started from a V8 startup snapshot built first with Node 24, next to
+// `node -e 0` on the same Node binaries (the floor), and to
 // `aws meteringmarketplace register-usage` doing the same call when the AWS CLI is present.
 // It reports ratios against baselines measured in the same run, peak RSS and bundle size.
 //
@@ -30,6 +31,7 @@ const { values: opts } = parseArgs({
     node24: { type: 'string' },
     node20: { type: 'string', default: process.execPath },
     bundle: { type: 'string', default: 'dist/metering-gate.mjs' },
+    'snapshot-entry': { type: 'string', default: 'dist/metering-gate.snapshot.cjs' },
     runs: { type: 'string', default: '20' },
     'rss-runs': { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
@@ -88,6 +90,19 @@ if (awsPath) {
   }
 }
 
+// What an image build does once with its own node: a V8 startup snapshot of the CLI
+// (dist/metering-gate.snapshot.cjs, see src/cli/snapshot-entry.ts). Built here, before any
+// timing, with the Node 24 that the snapshot rows run.
+const SNAPSHOT_ENTRY = resolve(opts['snapshot-entry']);
+const snapshotDir = tempDir('gate-bench-snapshot-');
+const snapshotBlob = join(snapshotDir, 'metering-gate.blob');
+if (!existsSync(SNAPSHOT_ENTRY)) fail(`${SNAPSHOT_ENTRY} is missing: run make build first`);
+try {
+  execFileSync(node24, ['--snapshot-blob', snapshotBlob, '--build-snapshot', SNAPSHOT_ENTRY], { cwd: snapshotDir, stdio: ['ignore', 'ignore', 'pipe'] });
+} catch (error) {
+  fail(`could not build the startup snapshot: ${error.stderr?.toString().trim() ?? error.message}`);
+}
+
 const ecs = await startFakeEcsTask();
 const emulator = await startEmulator(node20, BUNDLE);
 const work = tempDir('gate-bench-');
@@ -108,13 +123,13 @@ function taskEnv(extra = {}) {
   };
 }
 
-function gateCandidate(id, label, node, extraEnv = {}, nodeFlags = []) {
+function gateCandidate(id, label, node, extraEnv = {}, nodeFlags = [], script = [BUNDLE]) {
   const outputDir = join(work, id);
   return {
     id,
     label,
     kind: 'gate',
-    argv: () => [node, ...nodeFlags, BUNDLE, 'register'],
+    argv: () => [node, ...nodeFlags, ...script, 'register'],
     env: (nonce) =>
       taskEnv({
         METERING_GATE_PRODUCT_CODE: PRODUCT_CODE,
@@ -148,6 +163,10 @@ const candidates = [
   // background mid-tier compiler, which a process that lives for a fraction of a second only
   // pays for (its threads and code space count in the peak RSS).
   gateCandidate('gate-node24-image', `gate register (Node ${versions.node24}, compile cache, --no-maglev)`, node24, { NODE_COMPILE_CACHE: imageCacheDir }, ['--no-maglev']),
+  // Started from the startup snapshot: the register path's modules already loaded and its
+  // pure parts compiled. `--` ends node's options, so the gate's own flags can follow.
+  gateCandidate('gate-node24-snapshot', `gate register (Node ${versions.node24}, snapshot)`, node24, {}, ['--snapshot-blob', snapshotBlob], ['--']),
+  gateCandidate('gate-node24-snapshot-image', `gate register (Node ${versions.node24}, snapshot, --no-maglev)`, node24, {}, ['--no-maglev', '--snapshot-blob', snapshotBlob], ['--']),
 ];
 if (awsPath) {
   candidates.push({
@@ -211,6 +230,7 @@ try {
 const credentialRequests = ecs.credentialRequests();
 await Promise.all([emulator.stop(), ecs.close()]);
 rmSync(work, { recursive: true, force: true });
+rmSync(snapshotDir, { recursive: true, force: true });
 
 // ---- report --------------------------------------------------------------------------------
 const summary = new Map(candidates.map((c) => [c.id, { time: stats(times.get(c.id)), rss: stats(rssValues.get(c.id)), cpu: stats(cpuValues.get(c.id)) }]));
@@ -230,7 +250,13 @@ const rows = candidates.map((c) => {
 const verdict = (ok) => (ok ? 'met' : '**missed**');
 const targetRows = [];
 const addTarget = (what, figure, target, ok) => targetRows.push(`| ${what} | ${figure} | ${target} | ${verdict(ok)} |`);
-const TARGET_ROWS = { 'gate-node24': 'Node 24', 'gate-node24-cc': 'Node 24 + compile cache', 'gate-node24-image': 'Node 24 + compile cache + --no-maglev' };
+const TARGET_ROWS = {
+  'gate-node24': 'Node 24',
+  'gate-node24-cc': 'Node 24 + compile cache',
+  'gate-node24-image': 'Node 24 + compile cache + --no-maglev',
+  'gate-node24-snapshot': 'Node 24 + snapshot',
+  'gate-node24-snapshot-image': 'Node 24 + snapshot + --no-maglev',
+};
 for (const [id, label] of Object.entries(TARGET_ROWS)) {
   const ratio = median(id) / median('node24-floor');
   addTarget(`median cold start ÷ \`node -e 0\` (${label})`, `${fmt(ratio, 2)}×`, `≤ ${TARGETS.ratioToNode}×`, ratio <= TARGETS.ratioToNode);

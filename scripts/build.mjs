@@ -67,6 +67,57 @@ const shared = {
 await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [lazyBuiltins] });
 await chmod('dist/metering-gate.mjs', 0o755);
 
+// --- startup snapshot entry (issue 5): dist/metering-gate.snapshot.cjs ---------------------
+// The same CLI, as the entry of a V8 startup snapshot that an image build makes with its own
+// node (`node --snapshot-blob B --build-snapshot dist/metering-gate.snapshot.cjs`, see
+// src/cli/snapshot-entry.ts and BENCHMARKS.md). Node 24 runs a snapshot's entry as one
+// CommonJS script whose require() gives built-ins only, hence format cjs and no banner.
+// Built-ins that Node does not support in a snapshot (http and https among them: their parser
+// binding cannot be serialized; child_process, tty, ...) must not load while it is built, yet
+// the SDK imports them at the top of its modules. Each becomes a stand-in object with one
+// getter per export (the names the building node has), which loads the real module on first
+// use: after the start, when the first request is made. Supported built-ins stay plain
+// require()s, so that they are loaded into the snapshot.
+// Bundled packages that read the environment while they load get the same treatment, so that
+// they load in the run and read its environment, not the build's (the snapshot build refuses
+// any such read, see guardBuild in src/cli/snapshot-entry.ts): @aws/lambda-invoke-store
+// decides at load whether to create globalThis.awslambda.
+const SNAPSHOT_DEFERRED_PACKAGES = new Set(['@aws/lambda-invoke-store']);
+const SNAPSHOT_SUPPORTED = new Set(
+  ['assert', 'assert/strict', 'buffer', 'console', 'constants', 'crypto', 'diagnostics_channel', 'dns', 'events', 'fs', 'fs/promises', 'net', 'os', 'path', 'path/posix', 'path/win32', 'process', 'punycode', 'querystring', 'stream', 'stream/promises', 'string_decoder', 'sys', 'timers', 'timers/promises', 'url', 'util', 'util/types', 'v8', 'zlib'].map((name) => `node:${name}`),
+);
+const snapshotBuiltins = {
+  name: 'snapshot-builtins',
+  setup(pluginBuild) {
+    const standIn = (target, names) => `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(target)}));
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`;
+    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!BUILTINS.has(args.path)) return undefined;
+      const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (args.namespace === 'snapshot-deferred-builtin' || SNAPSHOT_SUPPORTED.has(path)) return { path, external: true };
+      return { path, namespace: 'snapshot-deferred-builtin' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'snapshot-deferred-builtin' }, async (args) => ({
+      contents: standIn(args.path, Object.keys(await import(args.path)).filter((name) => name !== 'default')),
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /^@/ }, async (args) => {
+      if (!SNAPSHOT_DEFERRED_PACKAGES.has(args.path) || args.pluginData === 'real') return undefined;
+      // The file esbuild would have bundled (same main fields), required by path from the stand-in.
+      const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'snapshot-deferred-package' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'snapshot-deferred-package' }, async (args) => ({
+      contents: standIn(args.path, Object.keys(await import(args.path)).filter((name) => name !== 'default')),
+      resolveDir: '.',
+      loader: 'js',
+    }));
+  },
+};
+await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [snapshotBuiltins] });
+
 // --- library entry (issue 6): `import { verifyEntitlement } from 'metering-gate'` ----------
 // dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
 // its declarations. tsc takes seconds, so it runs only when a source is newer than its output.

@@ -50,9 +50,7 @@ fetch_pkg() { # name version -> path of the unpacked package dir
   fi
   echo "$dir/package"
 }
-node_pkg="$(fetch_pkg "node-linux-$arch" "$NODE_VERSION")"
-node_bin="$node_pkg/bin/node"
-"$node_bin" --version >/dev/null
+node_bin="$(NODE24_VERSION="$NODE_VERSION" bash "$root/scripts/node24.sh")"
 
 # Copy a binary's shared libraries (and the dynamic loader) into a root filesystem, same paths.
 copy_libs() { # rootfs binary...

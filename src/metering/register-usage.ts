@@ -61,3 +61,45 @@ export async function registerUsage(
 function readableDate(value: Date | undefined): Date | null {
   return value instanceof Date && Number.isFinite(value.getTime()) ? value : null;
 }
+
+/**
+ * Build time only, for the startup snapshot (cli/snapshot-entry.ts): one RegisterUsage through
+ * the whole client (middleware, endpoint rules, SigV4, the JSON protocol both ways) against a
+ * canned answer instead of the network, so that the snapshot holds that code compiled.
+ *
+ * Every setting the SDK would otherwise look up in the environment or in the shared config
+ * files is given, because some lookups are kept for the life of the process in module state
+ * (the shared-config file cache; the memoized AWS_DISABLE_CLOCK_SKEW_CORRECTION default) and
+ * would carry the build machine's answers into every start. The recursion-detection
+ * middleware is taken out because its first run creates the Lambda invoke store, a module
+ * singleton shaped by the environment; in a real run it still runs, as loaded at that time.
+ * The snapshot build checks that nothing of the kind is read (guardBuild).
+ */
+export async function rehearseRegisterUsage(): Promise<void> {
+  const body = new TextEncoder().encode(JSON.stringify({ Signature: 'e30.e30.e30' }));
+  const client = new MarketplaceMeteringClient({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'AKIDSNAPSHOTBUILD', secretAccessKey: 'snapshot-build', sessionToken: 'snapshot-build' },
+    maxAttempts: 1,
+    retryMode: 'standard',
+    defaultsMode: 'standard',
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    userAgentAppId: '',
+    authSchemePreference: [],
+    disableClockSkewCorrection: false,
+    requestHandler: {
+      handle: async () => ({
+        response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'snapshot-build' }, body },
+      }),
+    },
+  });
+  client.middlewareStack.remove('recursionDetectionMiddleware');
+  try {
+    const answer = await registerUsage(client, { productCode: 'snapshotbuild', publicKeyVersion: 1, nonce: 'snapshot-build' }, new AbortController().signal);
+    if (answer.signature !== 'e30.e30.e30') throw new Error('the rehearsed RegisterUsage did not return the canned signature');
+  } finally {
+    client.destroy();
+  }
+}

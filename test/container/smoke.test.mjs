@@ -51,7 +51,7 @@ test('the image: non-root user, result VOLUME, entrypoint and default command, O
   const config = JSON.parse(r.stdout);
   assert.equal(config.User, '65532:65532');
   assert.ok(Object.keys(config.Volumes ?? {}).includes(OUT), `VOLUME ${OUT} declared: ${JSON.stringify(config.Volumes)}`);
-  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '/app/metering-gate.mjs']);
+  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '--no-maglev', '--snapshot-blob', '/app/metering-gate.blob', '--']);
   assert.deepEqual(config.Cmd, ['register']);
   for (const label of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'base.name']) {
     assert.ok(config.Labels?.[`org.opencontainers.image.${label}`], `label org.opencontainers.image.${label}`);

@@ -11,6 +11,11 @@ export const BUNDLE = join(ROOT, 'dist', 'metering-gate.mjs');
 
 if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "make build" (make test does) before the tests`);
 
+// How runGate starts the gate unless a test says otherwise. METERING_GATE_TEST_LAUNCHER (a
+// JSON array) replaces it, so that the same tests run the gate another way: `make
+// test-cli-snapshot` runs them against Node 24 started from the startup snapshot.
+const DEFAULT_COMMAND = process.env.METERING_GATE_TEST_LAUNCHER ? JSON.parse(process.env.METERING_GATE_TEST_LAUNCHER) : [process.execPath, BUNDLE];
+
 export function tempDir(prefix = 'gate-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -36,7 +41,7 @@ export function baseEnv(extra = {}) {
 }
 
 /** Runs the gate; resolves with its exit code, output, the stdout result and the result file, read back. */
-export function runGate(args, { env = baseEnv(), outputDir, timeoutMs = 30_000, onSpawn, command = [process.execPath, BUNDLE] } = {}) {
+export function runGate(args, { env = baseEnv(), outputDir, timeoutMs = 30_000, onSpawn, command = DEFAULT_COMMAND } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(command[0], [...command.slice(1), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });

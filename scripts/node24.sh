@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Prints the path of a Node 24 binary, fetching it once if needed: what the image runs, for
+# the tests, benchmarks and stand-in base images that must match it. Reuses
+# node_modules/node-linux-<arch> when that is 24.x, else unpacks the npm registry's
+# node-linux-<arch> package (about 50 MB, no install scripts) into .cache/. Logs go to stderr.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
+case "$(uname -m)" in
+  x86_64 | amd64) arch=x64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) echo "node24.sh: no Node 24 package for $(uname -m)" >&2; exit 1 ;;
+esac
+
+is_node24() { [[ -x "$1" ]] && [[ "$("$1" --version 2>/dev/null)" == v24.* ]]; }
+
+shared="node_modules/node-linux-${arch}/bin/node"
+if is_node24 "$shared"; then
+  echo "$PWD/$shared"
+  exit 0
+fi
+
+target=".cache/node-v${NODE24_VERSION}-linux-${arch}"
+if ! is_node24 "$target/bin/node"; then
+  echo "node24.sh: fetching Node ${NODE24_VERSION} (node-linux-${arch} from the npm registry) into ${target}" >&2
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  (cd "$work" && npm pack --silent "node-linux-${arch}@${NODE24_VERSION}" >/dev/null)
+  rm -rf "$target"
+  mkdir -p "$target"
+  tar -xzf "$work"/node-linux-"${arch}"-*.tgz -C "$target" --strip-components=1
+  is_node24 "$target/bin/node" || { echo "node24.sh: ${target}/bin/node is not Node 24" >&2; exit 1; }
+fi
+echo "$PWD/$target/bin/node"
