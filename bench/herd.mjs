@@ -12,7 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundleEntries, ROOT } from './lib/bundle.mjs';
-import { formatRow, gateEnv, HEADER, runProcess, startEmulatorProcess, summarize, tempDir } from './lib/herd-lib.mjs';
+import { formatRow, gateEnv, HEADER, runProcess, startHerdEmulator, summarize, tempDir } from './lib/herd-lib.mjs';
 
 const N = Number(process.env.HERD_N ?? 1000);
 const RATE = Number(process.env.HERD_RATE ?? 50);
@@ -43,7 +43,7 @@ function reportRefused(label, refused) {
 }
 
 async function inProcess(label, run) {
-  const emulator = await startEmulatorProcess(CLI, `rate-limit:${RATE}:${BURST}`);
+  const emulator = await startHerdEmulator(CLI, `rate-limit:${RATE}:${BURST}`);
   const root = tempDir('gate-herd-out-');
   try {
     const startedAt = Date.now();
@@ -62,7 +62,7 @@ async function inProcess(label, run) {
 }
 
 async function processes(label, argvFor) {
-  const emulator = await startEmulatorProcess(CLI, `rate-limit:${PROC_RATE}:${PROC_BURST}`);
+  const emulator = await startHerdEmulator(CLI, `rate-limit:${PROC_RATE}:${PROC_BURST}`);
   const root = tempDir('gate-herd-proc-');
   try {
     const startedAt = Date.now();

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startEmulatorProcess } from '../scripts/lib/emulator-process.mjs';
 
 export const TASK_REGION = 'us-east-1';
 // Test-only credentials: the emulator is told the secret so that it checks SigV4 in full.
@@ -83,31 +83,8 @@ export function startFakeEcsTask() {
 
 /** Starts the gate's own emulator on loopback with full SigV4 checking; resolves with its URL and key. */
 export async function startEmulator(node, bundle) {
-  const dir = tempDir('gate-bench-emulator-');
-  const keyPath = join(dir, 'emulator-key.pem');
-  const child = spawn(
-    node,
-    [bundle, 'emulator', '--port', '0', '--task-region', TASK_REGION, '--key-out', keyPath, '--secret-access-key', BENCH_CREDENTIALS.SecretAccessKey],
-    { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } },
-  );
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the emulator exited ${code} before it listened`)));
-  });
-  const { url } = JSON.parse(line);
-  return {
-    url,
-    keyPath,
-    publicKey: createPublicKey(readFileSync(keyPath)),
-    stop: () => new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => {
-        rmSync(dir, { recursive: true, force: true });
-        done();
-      });
-      child.kill('SIGTERM');
-    }),
-  };
+  const emulator = await startEmulatorProcess({ node, bundle, taskRegion: TASK_REGION, secretAccessKey: BENCH_CREDENTIALS.SecretAccessKey });
+  return { ...emulator, publicKey: createPublicKey(readFileSync(emulator.keyPath)) };
 }
 
 /** Checks a compact PS256 JWS against the emulator's key and the nonce that was sent, independently of the gate. */

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startEmulatorProcess } from '../../scripts/lib/emulator-process.mjs';
 
 export const TASK_REGION = 'us-east-1';
 // Test-only credentials; the emulator is given the secret so it checks every SigV4 signature in full.
@@ -32,32 +32,8 @@ export function gateEnv(home) {
   };
 }
 
-export async function startEmulatorProcess(bundle, scenario) {
-  const dir = tempDir('gate-herd-emulator-');
-  const keyPath = join(dir, 'key.pem');
-  const child = spawn(
-    process.execPath,
-    [bundle, 'emulator', '--port', '0', '--scenario', scenario, '--task-region', TASK_REGION, '--key-out', keyPath, '--secret-access-key', HERD_CREDENTIALS.AWS_SECRET_ACCESS_KEY],
-    { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } },
-  );
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the emulator exited ${code} before it listened`)));
-  });
-  const { url } = JSON.parse(line);
-  return {
-    url,
-    keyPath,
-    async requests() {
-      return (await fetch(`${url}/_emulator/requests`)).json();
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export function startHerdEmulator(bundle, scenario) {
+  return startEmulatorProcess({ bundle, scenario, taskRegion: TASK_REGION, secretAccessKey: HERD_CREDENTIALS.AWS_SECRET_ACCESS_KEY });
 }
 
 /** Runs one process to its end; resolves with its exit code, its last stdout line and when it ended. */

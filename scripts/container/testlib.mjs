@@ -1,10 +1,10 @@
 // Shared by test/container, test/chart and test/ecs (kept out of test/ so node --test does not
 // run it as a test file). Everything container-related goes through engine.sh.
+import { startEmulatorProcess } from '../lib/emulator-process.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, chownSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 export const engineScript = join(repoRoot, 'scripts/container/engine.sh');
@@ -80,36 +80,11 @@ export function tempDir(prefix, { ownedByImageUser = false } = {}) {
   return dir;
 }
 
-/**
- * Start `metering-gate emulator` on the host (127.0.0.1, a free port) with a scenario.
- * Output goes to files, never pipes, so a chatty emulator cannot block.
- */
+/** Start `metering-gate emulator` on the host (127.0.0.1, a free port) with a scenario. */
 export async function startEmulator(scenario, { region = 'us-east-1' } = {}) {
   ensureBundle();
-  const dir = tempDir(`emu-${scenario}`);
-  const keyPath = join(dir, 'public-key.pem');
-  const { openSync } = await import('node:fs');
-  const out = openSync(join(dir, 'stdout'), 'w');
-  const err = openSync(join(dir, 'stderr'), 'w');
-  const child = spawn(process.execPath, [bundle, 'emulator', '--port', '0', '--scenario', scenario,
-    '--task-region', region, '--key-out', keyPath], { stdio: ['ignore', out, err] });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const text = readFileSync(join(dir, 'stdout'), 'utf8');
-    const line = text.split('\n').find((l) => l.includes('"emulator-listening"'));
-    if (line) {
-      const info = JSON.parse(line);
-      return {
-        ...info, keyPath: info.keyPath ?? keyPath, dir, pid: child.pid,
-        key: () => readFileSync(info.keyPath ?? keyPath, 'utf8'),
-        stop: () => { try { process.kill(child.pid, 'SIGTERM'); } catch { /* already gone */ } },
-      };
-    }
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-  throw new Error(`emulator (${scenario}) did not start:\n${readFileSync(join(dir, 'stderr'), 'utf8')}`);
+  const emulator = await startEmulatorProcess({ bundle, scenario, taskRegion: region });
+  return { ...emulator, key: () => readFileSync(emulator.keyPath, 'utf8') };
 }
 
 /** Parse the last JSON line of a text (the gate's one-line result on stdout). */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { startEmulatorProcess } from '../../scripts/lib/emulator-process.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = join(ROOT, 'dist', 'metering-gate.mjs');
@@ -68,43 +68,8 @@ export function runGate(args, { env = baseEnv(), outputDir, timeoutMs = 30_000, 
 }
 
 /** Starts `metering-gate emulator` as a process and returns its URL, key and a handle on its request log. */
-export async function startEmulator({ scenario = 'entitled', taskRegion = 'us-east-1', extraArgs = [] } = {}) {
-  const dir = tempDir('gate-emulator-');
-  const keyPath = join(dir, 'emulator-key.pem');
-  const args = [BUNDLE, 'emulator', '--port', '0', '--scenario', scenario, '--key-out', keyPath, ...extraArgs];
-  if (taskRegion) args.push('--task-region', taskRegion);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const line = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
-  });
-  const ready = JSON.parse(line);
-  const url = ready.url;
-  return {
-    url,
-    keyPath,
-    ready,
-    async requests() {
-      return (await fetch(`${url}/_emulator/requests`)).json();
-    },
-    async clearRequests() {
-      await fetch(`${url}/_emulator/requests`, { method: 'DELETE' });
-    },
-    async setScenario(name) {
-      const response = await fetch(`${url}/_emulator/scenario`, { method: 'PUT', body: JSON.stringify({ scenario: name }), headers: { 'content-type': 'application/json' } });
-      if (!response.ok) throw new Error(`could not set scenario ${name}: ${response.status} ${await response.text()}`);
-      await fetch(`${url}/_emulator/requests`, { method: 'DELETE' });
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export function startEmulator({ scenario = 'entitled', taskRegion = 'us-east-1', extraArgs = [] } = {}) {
+  return startEmulatorProcess({ bundle: BUNDLE, scenario, taskRegion, extraArgs });
 }
 
 /** The arguments every register against the emulator needs. */
