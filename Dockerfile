@@ -22,10 +22,10 @@ COPY package.json package-lock.json ./
 # No install scripts: nothing the bundle needs runs one (esbuild finds its platform binary
 # without its postinstall), and exec form keeps this stage free of any shell.
 RUN ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
-COPY tsconfig*.json ./
+COPY tsconfig.json ./
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY src ./src
-RUN ["node", "scripts/build.mjs"]
+RUN ["node", "scripts/build.mjs", "--cli-only"]
 # The output directory and the snapshot's input, laid out here because the runtime image has
 # no shell to mkdir or cp with.
 RUN ["node", "-e", "const fs = require('node:fs'); fs.mkdirSync('/rootfs/var/run/metering-gate', { recursive: true }); fs.mkdirSync('/rootfs/snapshot'); fs.copyFileSync('dist/metering-gate.snapshot.cjs', '/rootfs/snapshot/metering-gate.snapshot.cjs')"]

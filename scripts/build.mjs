@@ -1,5 +1,7 @@
 // Bundles the CLI into one file that runs with plain `node` and no node_modules.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, chmod, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 
@@ -118,14 +120,11 @@ for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name
 };
 await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [snapshotBuiltins] });
 
-// --- library entry (issue 6): `import { verifyEntitlement } from 'metering-gate'` ----------
+// --- library entry: `import { verifyEntitlement } from 'metering-gate'` --------------------
 // dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
 // its declarations. tsc takes seconds, so it runs only when a source is newer than its output.
-// The container image copies only what the CLI needs (no tsconfig.lib.json): it gets no library.
-const { existsSync: libConfigPresent } = await import('node:fs');
-if (libConfigPresent('tsconfig.lib.json') && libConfigPresent('src/lib/index.ts')) {
-  const { execFileSync } = await import('node:child_process');
-  const { readdirSync, statSync, writeFileSync, existsSync } = await import('node:fs');
+// The image build passes --cli-only: the image runs the CLI and ships no library.
+if (!process.argv.includes('--cli-only')) {
   const libBanner = banner.split('\n').slice(1).join('\n');
   await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner } });
   const newest = (dir) =>
