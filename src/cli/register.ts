@@ -50,7 +50,7 @@ async function register(state: RunState, config: RegisterConfig, io: CommandIo, 
   state.credentialSource = credentials.source;
   for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
 
-  const provider = createCredentialProvider();
+  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
   await resolveCredentials(provider, { timeoutMs: Math.max(1, Math.min(config.attemptTimeoutMs, deadlineAt - Date.now())), signal: io.signal });
 
   const client = createMeteringClient({

@@ -177,6 +177,8 @@ async function rehearse(): Promise<void> {
     METERING_GATE_NONCE: 'snapshot-build',
     METERING_GATE_OUTPUT_DIR: '/nonexistent/metering-gate',
     METERING_GATE_TERMINATION_LOG: '/nonexistent/termination-log',
+    // Given, so that config does not ask the OS for the build user's home directory.
+    HOME: '/nonexistent/home',
   };
   parseLogConfig({}, env, false);
   const config = parseRegisterConfig({}, env);

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
 import type { Env } from './settings.js';
 
 /**
@@ -25,6 +27,22 @@ export interface CredentialEnvironment {
   readonly containerFullUri: string | null;
   readonly containerAuthorizationTokenFile: string | null;
   readonly containerAuthorizationTokenPresent: boolean;
+  /** The shared config and credentials files the SDK would read, resolved as the SDK does. */
+  readonly sharedFiles: readonly string[];
+}
+
+/** The SDK's own order for finding the home directory. */
+function homeDirectory(env: Env): string {
+  if (env['HOME']) return env['HOME'];
+  if (env['USERPROFILE']) return env['USERPROFILE'];
+  if (env['HOMEPATH']) return `${env['HOMEDRIVE'] ?? `C:${sep}`}${env['HOMEPATH']}`;
+  return homedir();
+}
+
+function sharedFiles(env: Env): string[] {
+  const home = homeDirectory(env);
+  const files = [nonEmpty(env['AWS_CONFIG_FILE']) ?? join(home, '.aws', 'config'), nonEmpty(env['AWS_SHARED_CREDENTIALS_FILE']) ?? join(home, '.aws', 'credentials')];
+  return files.map((file) => (file.startsWith('~/') ? join(home, file.slice(2)) : file));
 }
 
 const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
@@ -43,7 +61,8 @@ export function readEnvironmentFacts(env: Env): EnvironmentFacts {
     awsRegion: nonEmpty(env['AWS_REGION']),
     awsDefaultRegion: nonEmpty(env['AWS_DEFAULT_REGION']),
     imdsEndpoint: nonEmpty(env['AWS_EC2_METADATA_SERVICE_ENDPOINT']) ?? defaultImds,
-    imdsDisabled: nonEmpty(env['AWS_EC2_METADATA_DISABLED'])?.toLowerCase() === 'true',
+    // As the SDK reads it: any value but "false" turns IMDS off.
+    imdsDisabled: (nonEmpty(env['AWS_EC2_METADATA_DISABLED'])?.toLowerCase() ?? 'false') !== 'false',
     credentials: {
       accessKeyPresent: nonEmpty(env['AWS_ACCESS_KEY_ID']) !== null && nonEmpty(env['AWS_SECRET_ACCESS_KEY']) !== null,
       sessionTokenPresent: nonEmpty(env['AWS_SESSION_TOKEN']) !== null,
@@ -54,6 +73,7 @@ export function readEnvironmentFacts(env: Env): EnvironmentFacts {
       containerFullUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_FULL_URI']),
       containerAuthorizationTokenFile: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']),
       containerAuthorizationTokenPresent: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN']) !== null,
+      sharedFiles: sharedFiles(env),
     },
   };
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, sep } from 'node:path';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { CredentialEnvironment } from '../config/environment.js';
 import { GateError } from '../errors.js';
 
 /**
@@ -19,9 +18,9 @@ import { GateError } from '../errors.js';
  * loads only the providers it reaches, in the chain's order: env, web identity, then
  * container (fromHttp, then fromContainerMetadata) or IMDS, as the chain's remote step does.
  */
-export function createCredentialProvider(env: NodeJS.ProcessEnv = process.env): AwsCredentialIdentityProvider {
-  const resolve = profileFilesMayApply(env) ? fullNodeChain() : chainWithoutProfiles(env);
-  return memoize(resolve);
+export function createCredentialProvider(credentials: CredentialEnvironment, imdsDisabled: boolean): AwsCredentialIdentityProvider {
+  const profilesMayApply = credentials.profile !== null || credentials.sharedFiles.some((file) => existsSync(file));
+  return memoize(profilesMayApply ? fullNodeChain() : chainWithoutProfiles(credentials, imdsDisabled));
 }
 
 function fullNodeChain(): AwsCredentialIdentityProvider {
@@ -32,41 +31,25 @@ function fullNodeChain(): AwsCredentialIdentityProvider {
   };
 }
 
-function homeDir(env: NodeJS.ProcessEnv): string {
-  // The SDK's own order for finding the home directory.
-  if (env['HOME']) return env['HOME'];
-  if (env['USERPROFILE']) return env['USERPROFILE'];
-  if (env['HOMEPATH']) return `${env['HOMEDRIVE'] ?? `C:${sep}`}${env['HOMEPATH']}`;
-  return homedir();
-}
-
-function profileFilesMayApply(env: NodeJS.ProcessEnv): boolean {
-  if (env['AWS_PROFILE']) return true;
-  const home = homeDir(env);
-  const files = [env['AWS_CONFIG_FILE'] || join(home, '.aws', 'config'), env['AWS_SHARED_CREDENTIALS_FILE'] || join(home, '.aws', 'credentials')];
-  return files.some((file) => existsSync(file.startsWith('~/') ? join(home, file.slice(2)) : file));
-}
-
 /** A link that could not answer; like the SDK's, it tells the chain to try the next one. */
 function nextLink(message: string): Error {
   return Object.assign(new Error(message), { name: 'CredentialsProviderError', tryNextLink: true });
 }
 
-function chainWithoutProfiles(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+function chainWithoutProfiles(credentials: CredentialEnvironment, imdsDisabled: boolean): AwsCredentialIdentityProvider {
   const links: AwsCredentialIdentityProvider[] = [
     async (properties) => (await import('@aws-sdk/credential-provider-env')).fromEnv({})(),
     async (properties) => {
       // fromTokenFile's own first check, made here so that a pod without IRSA never loads it.
-      if (!env['AWS_WEB_IDENTITY_TOKEN_FILE'] || !env['AWS_ROLE_ARN']) throw nextLink('Web identity configuration not specified');
+      if (!credentials.webIdentityTokenFile || !credentials.roleArnPresent) throw nextLink('Web identity configuration not specified');
       return (await import('@aws-sdk/credential-provider-web-identity')).fromTokenFile({})(properties);
     },
     async (properties) => {
-      if (env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] || env['AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+      if (credentials.containerRelativeUri || credentials.containerFullUri) {
         const [{ fromHttp }, { fromContainerMetadata }] = await Promise.all([import('@aws-sdk/credential-provider-http'), import('@smithy/credential-provider-imds')]);
         return runChain([fromHttp({}), fromContainerMetadata({})], properties);
       }
-      const imdsDisabled = env['AWS_EC2_METADATA_DISABLED'];
-      if (imdsDisabled && imdsDisabled !== 'false') throw Object.assign(new Error('EC2 Instance Metadata Service access disabled'), { name: 'CredentialsProviderError' });
+      if (imdsDisabled) throw Object.assign(new Error('EC2 Instance Metadata Service access disabled'), { name: 'CredentialsProviderError' });
       return (await import('@smithy/credential-provider-imds')).fromInstanceMetadata({})();
     },
   ];

@@ -23,7 +23,7 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
   const nonce = options.nonce ?? randomUUID();
   const publicKeyVersion = config.publicKeyVersion.value;
 
-  const provider = createCredentialProvider();
+  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
   try {
     await resolveCredentials(provider, { timeoutMs: options.attemptTimeoutMs, signal });
   } catch (error) {
