@@ -65,7 +65,9 @@ test('the README has the two set-up commands and the runnable blocks', () => {
   assert.match(README, /^make test\b/m);
   assert.ok(runnableBlocks(README).length >= 6, 'runnable blocks found');
   assert.match(README, /^## Performance$/m);
-  assert.match(README, /Figures: see BENCHMARKS\.md and the herd benchmark below/);
+  assert.match(README, /\[BENCHMARKS\.md\]\(BENCHMARKS\.md\)/, 'the Performance section points at the benchmark record');
+  assert.match(README, /`make bench-startup`/);
+  assert.match(README, /`make bench-herd`/);
 });
 
 test('every `sh runnable` block in the README works as written', async () => {
