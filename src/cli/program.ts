@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { LOG_OPTIONS, REGISTER_OPTIONS, type OptionSpec } from '../config/options.js';
-import { VERIFY_OPTIONS } from '../config/verify-config.js';
-import { DOCTOR_ONLY_OPTIONS } from '../config/doctor-config.js';
+import { DOCTOR_ONLY_OPTIONS, LOG_OPTIONS, REGISTER_OPTIONS, VERIFY_OPTIONS, type OptionSpec } from '../config/options.js';
 import { GATE_VERSION } from '../version.js';
 
 export type CommandName = 'register' | 'verify' | 'emulator' | 'doctor' | 'exec';

@@ -1,7 +1,7 @@
 import { formatDuration, parseDurationMs } from './duration.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { parseLogConfig } from './log-config.js';
-import { REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
+import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import {
   isValidRegion,
   loadPublicKey,
@@ -14,13 +14,6 @@ import {
 } from './register-config.js';
 import { invalidSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
 import { GateError, toGateError } from '../errors.js';
-
-/** Doctor's own switches; everything else is register's table, so doctor checks exactly what register would use. */
-export const DOCTOR_ONLY_OPTIONS: readonly OptionSpec[] = [
-  { key: 'output', flag: '--output', arg: 'table|json', description: 'human table or one JSON document on stdout', defaultText: 'table' },
-  { key: 'call', flag: '--call', description: 'also make one real RegisterUsage call (off by default: doctor never registers unless asked)' },
-  { key: 'checkTimeout', flag: '--check-timeout', arg: 'DURATION', description: 'time limit of each network probe (metadata, DNS, TCP, TLS)', defaultText: '2s' },
-];
 
 /** A value, or the reason it is unusable: doctor reports a bad value as a failing row instead of stopping. */
 export type Field<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GateError };

@@ -41,6 +41,23 @@ export const LOG_OPTIONS: readonly OptionSpec[] = [
   { key: 'logFormat', flag: '--log-format', arg: 'json|pretty', env: ['METERING_GATE_LOG_FORMAT'], description: 'log format on stderr', defaultText: 'json, pretty on a TTY' },
 ];
 
+/** Doctor's own switches; everything else is register's table, so doctor checks exactly what register would use. */
+export const DOCTOR_ONLY_OPTIONS: readonly OptionSpec[] = [
+  { key: 'output', flag: '--output', arg: 'table|json', description: 'human table or one JSON document on stdout', defaultText: 'table' },
+  { key: 'call', flag: '--call', description: 'also make one real RegisterUsage call (off by default: doctor never registers unless asked)' },
+  { key: 'checkTimeout', flag: '--check-timeout', arg: 'DURATION', description: 'time limit of each network probe (metadata, DNS, TCP, TLS)', defaultText: '2s' },
+];
+
+export const VERIFY_OPTIONS: readonly OptionSpec[] = [
+  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'directory holding entitlement.json', defaultText: '/var/run/metering-gate' },
+  { key: 'result', flag: '--result', arg: 'FILE', description: 'the exact result file to check (instead of --output-dir)' },
+  ...KEY_OPTIONS,
+  { key: 'productCode', flag: '--product-code', arg: 'CODE', description: 'also require the result to be for this product' },
+  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', defaultText: '15m (--max-token-age)' },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', defaultText: '2m' },
+  { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first' },
+];
+
 export function optionByKey(options: readonly OptionSpec[], key: string): OptionSpec {
   const spec = options.find((option) => option.key === key);
   if (!spec) throw new Error(`no option ${key}`);

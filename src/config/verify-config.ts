@@ -1,19 +1,9 @@
 import { join, resolve } from 'node:path';
-import { KEY_OPTIONS, optionByKey, type OptionSpec } from './options.js';
+import { VERIFY_OPTIONS, optionByKey } from './options.js';
 import { loadPublicKey, parseProductCode, resolveOutputDir, type LoadedKey } from './register-config.js';
 import { invalidSetting, readDuration, readSetting, type Env, type RawFlags } from './settings.js';
 import { RESULT_FILE } from '../result/entitlement.js';
 import { GateError } from '../errors.js';
-
-export const VERIFY_OPTIONS: readonly OptionSpec[] = [
-  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'directory holding entitlement.json', defaultText: '/var/run/metering-gate' },
-  { key: 'result', flag: '--result', arg: 'FILE', description: 'the exact result file to check (instead of --output-dir)' },
-  ...KEY_OPTIONS,
-  { key: 'productCode', flag: '--product-code', arg: 'CODE', description: 'also require the result to be for this product' },
-  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', defaultText: '15m (--max-token-age)' },
-  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', defaultText: '2m' },
-  { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first' },
-];
 
 export interface VerifyConfig {
   readonly file: string;
