@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE ?= node
 NPM ?= npm
 
-.PHONY: all install build typecheck test test-unit demo clean
+.PHONY: all install build typecheck test demo clean
 
 all: build
 
