@@ -56,7 +56,7 @@ export async function runGate(options: HerdGateOptions): Promise<HerdOutcome> {
 export async function runNaive(options: HerdGateOptions): Promise<HerdOutcome> {
   const config = parseRegisterConfig(flagsFor(options), options.env);
   const region = await resolveRegion({ override: null, environment: config.environment, signal: options.signal });
-  const client = new MarketplaceMeteringClient({ region: region.region, endpoint: options.endpointUrl, credentials: createCredentialProvider() });
+  const client = new MarketplaceMeteringClient({ region: region.region, endpoint: options.endpointUrl, credentials: createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled) });
   try {
     const output = await client.send(new RegisterUsageCommand({ ProductCode: config.productCode, PublicKeyVersion: config.publicKeyVersion, Nonce: config.nonce }), {
       abortSignal: options.signal,
