@@ -2,7 +2,7 @@ import type { EnvironmentFacts } from '../config/environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
 import { HOP_LIMIT_HINT } from '../platform/region.js';
-import { httpExchange } from './http-exchange.js';
+import { probe } from '../platform/http-probe.js';
 import { fail, pass, skip, warn, type CheckRow } from './report.js';
 
 export interface ImdsNeed {
@@ -23,7 +23,7 @@ export async function checkImds(environment: EnvironmentFacts, platform: Platfor
   const started = Date.now();
   // Probed while the region chain runs; what IMDS is needed for is only known once it has.
   const [token, need] = await Promise.all([
-    httpExchange(`${base}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, ...options }),
+    probe(`${base}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, ...options }),
     needFor,
   ]);
   const needed = need.forRegion || need.forCredentials;
@@ -31,14 +31,14 @@ export async function checkImds(environment: EnvironmentFacts, platform: Platfor
   const neededFor = [need.forRegion ? 'the region' : '', need.forCredentials ? 'credentials' : ''].filter(Boolean).join(' and ');
   const verdict = (finding: string, fix: string) => (needed ? fail('imds', category, `${finding}; the gate needs it for ${neededFor}`, fix) : warn('imds', `${finding}; not needed here`, fix));
   if (!token.ok) {
-    if (token.connected && token.timedOut) return verdict(`IMDSv2 at ${base} took the token request but never answered (${token.detail})`, HOP_LIMIT_HINT);
+    if (token.connected && token.reason === 'timeout') return verdict(`IMDSv2 at ${base} took the token request but never answered (${token.detail})`, HOP_LIMIT_HINT);
     if (!token.connected) {
       const finding = `no IMDS at ${base} (${token.detail})`;
       return needed ? verdict(finding, 'set AWS_REGION (or run where the ECS task metadata or IMDS is available).') : skip('imds', `${finding}; not needed here`);
     }
     return verdict(`IMDSv2 token request at ${base} failed (${token.detail})`, 'IMDSv2 must be enabled (http-tokens optional or required) with a hop limit of 2 for containers; or set AWS_REGION.');
   }
-  const region = await httpExchange(`${base}/latest/meta-data/placement/region`, { headers: { 'X-aws-ec2-metadata-token': token.body.trim() }, ...options });
+  const region = await probe(`${base}/latest/meta-data/placement/region`, { headers: { 'X-aws-ec2-metadata-token': token.body.trim() }, ...options });
   if (!region.ok) return verdict(`IMDSv2 gave a token but the region request failed (${region.detail})`, 'set AWS_REGION to the region the workload runs in.');
   return pass('imds', `IMDSv2 at ${base} answered region ${region.body.trim()} in ${Date.now() - started}ms`);
 }

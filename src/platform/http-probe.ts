@@ -11,7 +11,14 @@ export interface ProbeOptions {
 
 export type ProbeResult =
   | { ok: true; status: number; body: string }
-  | { ok: false; reason: 'timeout' | 'aborted' | 'network' | 'status'; detail: string; status?: number };
+  | {
+      ok: false;
+      reason: 'timeout' | 'aborted' | 'network' | 'status';
+      detail: string;
+      status?: number;
+      /** Whether TCP connected: "connected but never answered" is the IMDS hop-limit symptom, "never connected" is no service at all. */
+      connected: boolean;
+    };
 
 // Metadata answers are a few kilobytes; anything far larger is not the service we expect.
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -21,11 +28,15 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * and its WebAssembly HTTP parser, tens of milliseconds on every start for two small GETs,
  * while node:http is loaded anyway by the SDK's own request handler.
  */
-function exchange(url: URL, options: ProbeOptions, signal: AbortSignal): Promise<{ status: number; body: string }> {
+function exchange(url: URL, options: ProbeOptions, signal: AbortSignal, progress: { connected: boolean }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     // No keep-alive agent: one exchange per connection, closed when it is done.
     const req = send(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false });
+    req.once('socket', (socket) => {
+      if (!socket.connecting) progress.connected = true;
+      else socket.once('connect', () => (progress.connected = true));
+    });
     const stop = () => req.destroy(new Error('aborted'));
     signal.addEventListener('abort', stop, { once: true });
     const settle = () => signal.removeEventListener('abort', stop);
@@ -61,15 +72,20 @@ function exchange(url: URL, options: ProbeOptions, signal: AbortSignal): Promise
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const progress = { connected: false };
   try {
     if (signal.aborted) throw new Error('aborted');
-    const response = await exchange(new URL(url), options, signal);
-    if (response.status < 200 || response.status > 299) return { ok: false, reason: 'status', status: response.status, detail: `HTTP ${response.status}` };
+    const response = await exchange(new URL(url), options, signal, progress);
+    if (response.status < 200 || response.status > 299) return { ok: false, reason: 'status', status: response.status, detail: `HTTP ${response.status}`, connected: true };
     return { ok: true, status: response.status, body: response.body };
   } catch (error) {
-    if (options.signal?.aborted) return { ok: false, reason: 'aborted', detail: 'stopped' };
-    if (timeout.aborted) return { ok: false, reason: 'timeout', detail: `no answer within ${options.timeoutMs}ms` };
+    const { connected } = progress;
+    if (options.signal?.aborted) return { ok: false, reason: 'aborted', detail: 'stopped', connected };
+    if (timeout.aborted) {
+      const detail = connected ? `connected, but no answer within ${options.timeoutMs}ms` : `no connection within ${options.timeoutMs}ms`;
+      return { ok: false, reason: 'timeout', detail, connected };
+    }
     const failure = error as { code?: string; message?: string };
-    return { ok: false, reason: 'network', detail: failure.code ?? failure.message ?? String(error) };
+    return { ok: false, reason: 'network', detail: failure.code ?? failure.message ?? String(error), connected };
   }
 }
