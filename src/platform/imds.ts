@@ -2,7 +2,8 @@ import { probe } from './http-probe.js';
 
 export type ImdsRegionLookup =
   | { ok: true; region: string }
-  | { ok: false; detail: string; tokenTimedOut: boolean };
+  /** tokenUnanswered: IMDS took the connection but never answered the token request (hop limit 1). */
+  | { ok: false; detail: string; tokenUnanswered: boolean };
 
 const TOKEN_TTL_SECONDS = '60';
 
@@ -18,11 +19,11 @@ export async function readImdsRegion(endpoint: string, options: { timeoutMs: num
     method: 'PUT',
     headers: { 'X-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS },
   });
-  if (!token.ok) return { ok: false, detail: `token request: ${token.detail}`, tokenTimedOut: token.reason === 'timeout' };
+  if (!token.ok) return { ok: false, detail: `token request: ${token.detail}`, tokenUnanswered: token.reason === 'timeout' && token.connected };
   const region = await probe(`${base}/latest/meta-data/placement/region`, {
     ...options,
     headers: { 'X-aws-ec2-metadata-token': token.body.trim() },
   });
-  if (!region.ok) return { ok: false, detail: `region request: ${region.detail}`, tokenTimedOut: false };
+  if (!region.ok) return { ok: false, detail: `region request: ${region.detail}`, tokenUnanswered: false };
   return { ok: true, region: region.body.trim() };
 }

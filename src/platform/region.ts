@@ -69,7 +69,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
       return { region: lookup.region, source: 'imds', detail: environment.imdsEndpoint, ecsLaunchType };
     }
     tried.push(`IMDSv2 at ${environment.imdsEndpoint} (${lookup.ok ? `answered ${JSON.stringify(lookup.region)}, not a region` : lookup.detail})`);
-    if (!lookup.ok && lookup.tokenTimedOut) hint = HOP_LIMIT_HINT;
+    if (!lookup.ok && lookup.tokenUnanswered) hint = HOP_LIMIT_HINT;
   }
 
   if (options.signal?.aborted) throw options.signal.reason;
