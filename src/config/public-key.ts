@@ -36,6 +36,11 @@ export function parseRsaPublicKey(text: string): PublicKeyParse {
   } catch (error) {
     return { ok: false, problem: 'unparseable', detail: error instanceof Error ? error.message : String(error) };
   }
+  return checkRsaKey(key);
+}
+
+/** The checks a key object must pass to verify PS256, wherever it came from. */
+export function checkRsaKey(key: KeyObject): PublicKeyParse {
   if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') {
     return { ok: false, problem: 'not-rsa', detail: String(key.asymmetricKeyType) };
   }

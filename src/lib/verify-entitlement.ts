@@ -2,7 +2,7 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseDurationMs } from '../config/duration.js';
-import { MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
+import { checkRsaKey, MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
 import { verifyResultFile, waitForFile } from '../verify/result-file.js';
@@ -64,12 +64,9 @@ function duration(name: string, value: Duration | undefined, fallbackMs: number,
 async function loadKey(publicKey: string | KeyObject): Promise<KeyObject> {
   if (publicKey instanceof KeyObject) {
     if (publicKey.type !== 'public' && publicKey.type !== 'private') throw configError('invalid publicKey: a secret key cannot verify PS256');
-    const key = publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if ((key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') || bits < MIN_KEY_BITS) {
-      throw configError(`invalid publicKey: PS256 needs an RSA key of at least ${MIN_KEY_BITS} bits`);
-    }
-    return key;
+    const checked = checkRsaKey(publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey);
+    if (!checked.ok) throw configError(`invalid publicKey: PS256 needs an RSA key of at least ${MIN_KEY_BITS} bits`);
+    return checked.key;
   }
   if (typeof publicKey !== 'string' || publicKey.trim() === '') throw configError('missing publicKey: give the PEM, a path to it, or a KeyObject');
   let pem = publicKey;
