@@ -8,4 +8,9 @@ export interface CommandIo {
   readonly signal: AbortSignal;
   writeStdout(text: string): void;
   writeStderr(text: string): void;
+  /**
+   * Hands SIGTERM/SIGINT back: after this the gate no longer stops on them, so that a command
+   * that starts a workload (exec) can forward them to it instead.
+   */
+  releaseSignals?(): void;
 }

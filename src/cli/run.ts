@@ -25,8 +25,10 @@ async function main(argv: string[]): Promise<number> {
     if (controller.signal.aborted) process.exit(terminated(signal).exitCode);
     controller.abort(terminated(signal));
   };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  const onTerm = () => onSignal('SIGTERM');
+  const onInt = () => onSignal('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
 
   const io: CommandIo = {
     env: process.env,
@@ -34,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     signal: controller.signal,
     writeStdout: (text) => process.stdout.write(text),
     writeStderr: (text) => process.stderr.write(text),
+    releaseSignals: () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
   };
 
   let invocation: Invocation | undefined;
