@@ -1,9 +1,9 @@
 import { parseLogConfig } from '../config/log-config.js';
 import type { RawFlags } from '../config/settings.js';
 import { parseVerifyConfig } from '../config/verify-config.js';
-import { GateError, toGateError } from '../errors.js';
+import { toGateError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
-import { verifyResultFile, waitForFile } from '../verify/result-file.js';
+import { verifyResultFile } from '../verify/result-file.js';
 import type { CommandIo } from './io.js';
 
 /** verify: offline re-check of a result file; prints one JSON line and returns the exit code. */
@@ -13,12 +13,10 @@ export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number>
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
     const config = parseVerifyConfig(flags, io.env);
-    if (config.waitMs > 0 && !(await waitForFile(config.file, config.waitMs, io.signal))) {
-      if (io.signal.aborted) throw io.signal.reason;
-      throw new GateError('RESULT_MISSING', `no result file at ${config.file} after waiting ${config.waitMs}ms`);
-    }
     const verified = await verifyResultFile({
       file: config.file,
+      waitMs: config.waitMs,
+      signal: io.signal,
       key: config.key.key,
       maxAgeMs: config.maxAgeMs,
       clockSkewMs: config.clockSkewMs,

@@ -5,7 +5,7 @@ import { parseDurationMs } from '../config/duration.js';
 import { checkRsaKey, MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
-import { verifyResultFile, waitForFile } from '../verify/result-file.js';
+import { verifyResultFile } from '../verify/result-file.js';
 import { MeteringGateError } from './errors.js';
 
 /** A duration in milliseconds, or text such as `500ms`, `10s`, `5m`, `1h`. */
@@ -99,13 +99,7 @@ export async function verifyEntitlement(options: VerifyEntitlementOptions): Prom
     const clockSkewMs = duration('clockSkew', options.clockSkew, 2 * 60_000, 0);
     const waitMs = duration('wait', options.wait, 0, 0);
     const key = await loadKey(options.publicKey);
-    if (waitMs > 0) {
-      const signal = options.signal ?? new AbortController().signal;
-      if (!(await waitForFile(file, waitMs, signal))) {
-        throw new MeteringGateError('RESULT_MISSING', `no result file at ${file} after waiting ${waitMs}ms`);
-      }
-    }
-    const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
+    const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, waitMs, ...(options.signal ? { signal: options.signal } : {}), ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
     const iat = Object.entries(verified.claims).find(([name]) => name.toLowerCase() === 'iat')?.[1] as number;
     const { result } = verified;
     return {

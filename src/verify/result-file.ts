@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
-import { GateError } from '../errors.js';
+import { GateError, isGateError } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 import { verifyToken } from './token.js';
 
@@ -11,6 +11,10 @@ export interface ResultFileCheck {
   readonly productCode?: string;
   readonly maxAgeMs: number;
   readonly clockSkewMs: number;
+  /** Wait this long for the file to appear first (the gate may still be running). */
+  readonly waitMs?: number;
+  /** Stops the wait. */
+  readonly signal?: AbortSignal;
   readonly now?: number;
 }
 
@@ -28,6 +32,14 @@ function forged(file: string, reason: string): GateError {
  * the signature, the claims and the token's age agree with it.
  */
 export async function verifyResultFile(check: ResultFileCheck): Promise<VerifiedResultFile> {
+  if (check.waitMs && check.waitMs > 0) {
+    const signal = check.signal ?? new AbortController().signal;
+    if (!(await waitForFile(check.file, check.waitMs, signal))) {
+      // The CLI's stop (TERMINATED) is reported as such; any other abort ends the wait empty-handed.
+      if (signal.aborted && isGateError(signal.reason)) throw signal.reason;
+      throw new GateError('RESULT_MISSING', `no result file at ${check.file} after waiting ${check.waitMs}ms`);
+    }
+  }
   let text: string;
   try {
     text = await readFile(check.file, 'utf8');
@@ -70,7 +82,7 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
 }
 
 /** Polls rather than watches: inotify does not see writes made by another container on a shared volume. */
-export async function waitForFile(file: string, timeoutMs: number, signal: AbortSignal, intervalMs = 100): Promise<boolean> {
+async function waitForFile(file: string, timeoutMs: number, signal: AbortSignal, intervalMs = 100): Promise<boolean> {
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     try {
