@@ -1,4 +1,3 @@
-import { formatDuration, parseDurationMs } from './duration.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { parseLogConfig } from './log-config.js';
 import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
@@ -115,11 +114,7 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
   const outputSetting = readSetting(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'output'));
   const output = outputSetting?.value.trim().toLowerCase() ?? 'table';
   if (output !== 'table' && output !== 'json') throw invalidSetting(outputSetting as Setting, 'must be table or json');
-  const timeoutSetting = readSetting(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'));
-  const checkTimeoutMs = timeoutSetting ? parseDurationMs(timeoutSetting.value) : 2_000;
-  if (checkTimeoutMs === undefined || checkTimeoutMs < 1) {
-    throw invalidSetting(timeoutSetting as Setting, `must be a duration of at least ${formatDuration(1)} such as 500ms or 2s`);
-  }
+  const checkTimeoutMs = readDuration(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'), '2s');
 
   const skipSignatureVerification = field(() => readBoolean(flags, env, spec('skipSignatureVerification')));
   return {
