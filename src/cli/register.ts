@@ -42,6 +42,12 @@ async function register(state: RunState, config: RegisterConfig, io: CommandIo, 
   if (config.skipSignatureVerification) warn('signature verification is off (--skip-signature-verification): the token is not checked against a public key');
   if (config.regionOverride) warn('the region is set by --region; AWS advises against hard-coding it, and a region other than the task\'s gets InvalidRegionException', { region: config.regionOverride });
 
+  // The region and the credentials come from separate endpoints and neither needs the other,
+  // so both are asked at once; a region failure is still the one reported when both fail.
+  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
+  const credentialsResolved = resolveCredentials(provider, { timeoutMs: Math.max(1, Math.min(config.attemptTimeoutMs, deadlineAt - Date.now())), signal: io.signal });
+  credentialsResolved.catch(() => undefined);
+
   state.region = await resolveRegion({ override: config.regionOverride, environment: config.environment, signal: io.signal });
   state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
   log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
@@ -50,8 +56,7 @@ async function register(state: RunState, config: RegisterConfig, io: CommandIo, 
   state.credentialSource = credentials.source;
   for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
 
-  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
-  await resolveCredentials(provider, { timeoutMs: Math.max(1, Math.min(config.attemptTimeoutMs, deadlineAt - Date.now())), signal: io.signal });
+  await credentialsResolved;
 
   const client = createMeteringClient({
     region: state.region.region,

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
-import { startEcsMetadata, startImds } from '../helpers/fake-metadata.mjs';
+import { startEcsMetadata, startEcsTaskWithCredentials, startImds } from '../helpers/fake-metadata.mjs';
 
 let emulator;
 before(async () => {
@@ -38,6 +38,29 @@ for (const [form, arn] of [
     }
   });
 }
+
+test('ECS task: the region and the task-role credentials are asked at once, not one after the other', async () => {
+  const task = await startEcsTaskWithCredentials({
+    taskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/prod-cluster/0123456789abcdef0123456789abcdef',
+    credentials: { AccessKeyId: 'ASIATASKROLEPARALLEL', SecretAccessKey: 'task-role-secret', Token: 'task-role-session' },
+    holdTaskUntilCredentials: true,
+  });
+  try {
+    const env = baseEnv(task.env);
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+    const out = tempDir();
+    const run = await runGate(gateArgs(emulator, out), { env, outputDir: out });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.file.regionSource, 'ecs-task-metadata');
+    assert.equal(run.file.region, 'eu-central-1');
+    assert.equal(run.file.credentialSource, 'container');
+    assert.deepEqual([...task.hits].sort(), ['/creds', '/v4/abc-123/task']);
+    const [request] = (await emulator.requests()).slice(-1);
+    assert.equal(request.accessKeyId, 'ASIATASKROLEPARALLEL', 'the call was signed with the task role');
+  } finally {
+    await task.close();
+  }
+});
 
 test('AWS_REGION, then AWS_DEFAULT_REGION', async () => {
   let run = await register({ AWS_REGION: 'sa-east-1', AWS_DEFAULT_REGION: 'us-east-2' });

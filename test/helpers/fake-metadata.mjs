@@ -84,3 +84,38 @@ export async function startImds({ region = 'ap-southeast-2', behaviour = 'ok' } 
   });
   return fake;
 }
+
+/**
+ * An ECS task's two endpoints on one server: task metadata v4 and the container credential
+ * endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI with an authorization token). With
+ * `holdTaskUntilCredentials`, the task document is answered only once the credential request
+ * has arrived (or with a 503 after `holdLimitMs`), so a gate that asks for its credentials only
+ * after it knows the region can never get its region from here.
+ */
+export async function startEcsTaskWithCredentials({ taskArn, credentials, holdTaskUntilCredentials = false, holdLimitMs = 10_000 }) {
+  const authorization = 'fake-task-authorization';
+  let credentialsAsked;
+  const credentialsArrived = new Promise((resolve) => (credentialsAsked = resolve));
+  let fake;
+  fake = await listen(async (request, response) => {
+    fake.hits.push(request.url);
+    if (request.url === '/creds') {
+      credentialsAsked();
+      if (request.headers.authorization !== authorization) return response.writeHead(401).end();
+      const expiration = new Date(Date.now() + 3_600_000).toISOString();
+      return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...credentials, Expiration: expiration }));
+    }
+    if (request.url !== '/v4/abc-123/task') return response.writeHead(404).end();
+    if (holdTaskUntilCredentials) {
+      const limit = new Promise((resolve) => setTimeout(() => resolve('limit'), holdLimitMs).unref());
+      if ((await Promise.race([credentialsArrived.then(() => 'asked'), limit])) === 'limit') return response.writeHead(503).end();
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ecsTaskDocument(taskArn)));
+  });
+  fake.env = {
+    ECS_CONTAINER_METADATA_URI_V4: `${fake.url}/v4/abc-123`,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${fake.url}/creds`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: authorization,
+  };
+  return fake;
+}
