@@ -33,10 +33,13 @@ RUN ["node", "-e", "const fs = require('node:fs'); fs.mkdirSync('/rootfs/var/run
 # ---- snapshot: a V8 startup snapshot of the loaded gate, made by the runtime image's own node
 # A blob only starts on the node that built it, hence this stage on the runtime image. It
 # saves about a third of every start (BENCHMARKS.md); run as the runtime user, like the gate.
+# Built under the ENTRYPOINT's V8 flags, exactly: V8 drops a code cache made under other flags,
+# and Node would then compile http, https and tls from source on every start
+# (scripts/lib/snapshot.mjs keeps the list; test/container/dockerfile.test.mjs holds both here to it).
 FROM ${RUNTIME_IMAGE} AS snapshot
 COPY --from=build --chown=65532:65532 /rootfs/snapshot /snapshot
 USER 65532:65532
-RUN ["/nodejs/bin/node", "--snapshot-blob", "/snapshot/metering-gate.blob", "--build-snapshot", "/snapshot/metering-gate.snapshot.cjs"]
+RUN ["/nodejs/bin/node", "--no-maglev", "--no-sparkplug", "--snapshot-blob", "/snapshot/metering-gate.blob", "--build-snapshot", "/snapshot/metering-gate.snapshot.cjs"]
 
 # ---- runtime: distroless Node 24, non-root, nothing but node and the bundle ----------------
 FROM ${RUNTIME_IMAGE}
@@ -65,7 +68,8 @@ COPY --from=build --chown=65532:65532 /rootfs/var/run/metering-gate /var/run/met
 VOLUME ["/var/run/metering-gate"]
 
 USER 65532:65532
-# --no-maglev: V8's mid-tier compiler never pays off in a run this short, and costs ~2 MiB of
-# peak memory. `--` ends node's options, so the gate's own flags pass through untouched.
-ENTRYPOINT ["/nodejs/bin/node", "--no-maglev", "--snapshot-blob", "/app/metering-gate.blob", "--"]
+# --no-maglev --no-sparkplug: V8's mid-tier and baseline compilers never pay off in a run this
+# short, and Maglev costs ~2 MiB of peak memory. The snapshot stage above uses the same flags.
+# `--` ends node's options, so the gate's own flags pass through untouched.
+ENTRYPOINT ["/nodejs/bin/node", "--no-maglev", "--no-sparkplug", "--snapshot-blob", "/app/metering-gate.blob", "--"]
 CMD ["register"]

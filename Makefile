@@ -67,8 +67,8 @@ bench-startup: build
 .PHONY: test-cli-snapshot
 test-cli-snapshot: build
 	@node24="$$(bash bench/startup-setup.sh)" && dir="$$(mktemp -d)" && trap 'rm -rf "$$dir"' EXIT && \
-	  "$$node24" --snapshot-blob "$$dir/metering-gate.blob" --build-snapshot dist/metering-gate.snapshot.cjs && \
-	  METERING_GATE_TEST_LAUNCHER="[\"$$node24\",\"--snapshot-blob\",\"$$dir/metering-gate.blob\",\"--\"]" $(NODE) --test test/cli/ && \
+	  launcher="$$($(NODE) scripts/lib/snapshot.mjs --node "$$node24" --blob "$$dir/metering-gate.blob")" && \
+	  METERING_GATE_TEST_LAUNCHER="$$launcher" $(NODE) --test test/cli/ && \
 	  $(NODE) bench/startup-snapshot-check.mjs --node24 "$$node24" --blob "$$dir/metering-gate.blob"
 
 # --- containers (issue 4): image, smoke, e2e ---

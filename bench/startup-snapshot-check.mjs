@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { snapshotLauncher } from '../scripts/lib/snapshot.mjs';
 import { runOnce, startEmulator, startFakeEcsTask, tempDir } from './lib-startup.mjs';
 
 const { values: opts } = parseArgs({ options: { node24: { type: 'string' }, blob: { type: 'string' }, bundle: { type: 'string', default: 'dist/metering-gate.mjs' } } });
@@ -46,7 +47,8 @@ writeFileSync(configFile, '[default]\nsdk_ua_app_id = from-config-file\n');
 
 const launchers = {
   plain: [resolve(opts.node24), BUNDLE],
-  snapshot: [resolve(opts.node24), '--snapshot-blob', resolve(opts.blob), '--'],
+  // As the image starts it, under the flags the blob was built with (scripts/lib/snapshot.mjs).
+  snapshot: snapshotLauncher({ node: opts.node24, blob: opts.blob }),
 };
 
 async function register(launcher, extraEnv) {

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SNAPSHOT_NODE_FLAGS, buildSnapshotBlob, snapshotLauncher } from '../scripts/lib/snapshot.mjs';
 import {
   newNonce,
   runOnce,
@@ -92,16 +93,21 @@ if (awsPath) {
 
 // What an image build does once with its own node: a V8 startup snapshot of the CLI
 // (dist/metering-gate.snapshot.cjs, see src/cli/snapshot-entry.ts). Built here, before any
-// timing, with the Node 24 that the snapshot rows run.
+// timing, with the Node 24 that the snapshot rows run, once with V8's default flags and once
+// with the image's (scripts/lib/snapshot.mjs): a blob only keeps its code cache under the
+// flags it was built with.
 const SNAPSHOT_ENTRY = resolve(opts['snapshot-entry']);
 const snapshotDir = tempDir('gate-bench-snapshot-');
 const snapshotBlob = join(snapshotDir, 'metering-gate.blob');
+const imageSnapshotBlob = join(snapshotDir, 'metering-gate-image.blob');
 if (!existsSync(SNAPSHOT_ENTRY)) fail(`${SNAPSHOT_ENTRY} is missing: run make build first`);
 try {
-  execFileSync(node24, ['--snapshot-blob', snapshotBlob, '--build-snapshot', SNAPSHOT_ENTRY], { cwd: snapshotDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  buildSnapshotBlob({ node: node24, blob: snapshotBlob, entry: SNAPSHOT_ENTRY, flags: [] });
+  buildSnapshotBlob({ node: node24, blob: imageSnapshotBlob, entry: SNAPSHOT_ENTRY });
 } catch (error) {
   fail(`could not build the startup snapshot: ${error.stderr?.toString().trim() ?? error.message}`);
 }
+const IMAGE_FLAGS = SNAPSHOT_NODE_FLAGS.join(' ');
 
 const ecs = await startFakeEcsTask();
 const emulator = await startEmulator(node20, BUNDLE);
@@ -123,13 +129,13 @@ function taskEnv(extra = {}) {
   };
 }
 
-function gateCandidate(id, label, node, extraEnv = {}, nodeFlags = [], script = [BUNDLE]) {
+function gateCandidate(id, label, launcher, extraEnv = {}) {
   const outputDir = join(work, id);
   return {
     id,
     label,
     kind: 'gate',
-    argv: () => [node, ...nodeFlags, ...script, 'register'],
+    argv: () => [...launcher, 'register'],
     env: (nonce) =>
       taskEnv({
         METERING_GATE_PRODUCT_CODE: PRODUCT_CODE,
@@ -156,17 +162,16 @@ function gateCandidate(id, label, node, extraEnv = {}, nodeFlags = [], script = 
 const candidates = [
   { id: 'node20-floor', label: `node -e 0 (Node ${versions.node20})`, kind: 'floor', argv: () => [node20, '-e', '0'], env: () => taskEnv() },
   { id: 'node24-floor', label: `node -e 0 (Node ${versions.node24})`, kind: 'floor', argv: () => [node24, '-e', '0'], env: () => taskEnv() },
-  gateCandidate('gate-node20', `gate register (Node ${versions.node20})`, node20),
-  gateCandidate('gate-node24', `gate register (Node ${versions.node24})`, node24),
-  gateCandidate('gate-node24-cc', `gate register (Node ${versions.node24}, compile cache)`, node24, { NODE_COMPILE_CACHE: compileCacheDir }),
-  // As the image would run it: compile cache written at build time, and no Maglev, V8's
-  // background mid-tier compiler, which a process that lives for a fraction of a second only
-  // pays for (its threads and code space count in the peak RSS).
-  gateCandidate('gate-node24-image', `gate register (Node ${versions.node24}, compile cache, --no-maglev)`, node24, { NODE_COMPILE_CACHE: imageCacheDir }, ['--no-maglev']),
+  gateCandidate('gate-node20', `gate register (Node ${versions.node20})`, [node20, BUNDLE]),
+  gateCandidate('gate-node24', `gate register (Node ${versions.node24})`, [node24, BUNDLE]),
+  gateCandidate('gate-node24-cc', `gate register (Node ${versions.node24}, compile cache)`, [node24, BUNDLE], { NODE_COMPILE_CACHE: compileCacheDir }),
+  // The compile cache (written at build time) with the image's V8 flags: no Maglev and no
+  // Sparkplug, JIT tiers that a process living for a fraction of a second only pays for.
+  gateCandidate('gate-node24-image', `gate register (Node ${versions.node24}, compile cache, ${IMAGE_FLAGS})`, [node24, ...SNAPSHOT_NODE_FLAGS, BUNDLE], { NODE_COMPILE_CACHE: imageCacheDir }),
   // Started from the startup snapshot: the register path's modules already loaded and its
-  // pure parts compiled. `--` ends node's options, so the gate's own flags can follow.
-  gateCandidate('gate-node24-snapshot', `gate register (Node ${versions.node24}, snapshot)`, node24, {}, ['--snapshot-blob', snapshotBlob], ['--']),
-  gateCandidate('gate-node24-snapshot-image', `gate register (Node ${versions.node24}, snapshot, --no-maglev)`, node24, {}, ['--no-maglev', '--snapshot-blob', snapshotBlob], ['--']),
+  // pure parts compiled; once under V8's defaults, once as the image starts it.
+  gateCandidate('gate-node24-snapshot', `gate register (Node ${versions.node24}, snapshot)`, snapshotLauncher({ node: node24, blob: snapshotBlob, flags: [] })),
+  gateCandidate('gate-node24-snapshot-image', `gate register (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob })),
 ];
 if (awsPath) {
   candidates.push({
@@ -253,9 +258,9 @@ const addTarget = (what, figure, target, ok) => targetRows.push(`| ${what} | ${f
 const TARGET_ROWS = {
   'gate-node24': 'Node 24',
   'gate-node24-cc': 'Node 24 + compile cache',
-  'gate-node24-image': 'Node 24 + compile cache + --no-maglev',
+  'gate-node24-image': `Node 24 + compile cache + ${IMAGE_FLAGS}`,
   'gate-node24-snapshot': 'Node 24 + snapshot',
-  'gate-node24-snapshot-image': 'Node 24 + snapshot + --no-maglev',
+  'gate-node24-snapshot-image': `Node 24 + snapshot + ${IMAGE_FLAGS}, the image`,
 };
 for (const [id, label] of Object.entries(TARGET_ROWS)) {
   const ratio = median(id) / median('node24-floor');

@@ -2,8 +2,10 @@
  * Entry of dist/metering-gate.snapshot.cjs, from which an image build makes a V8 startup
  * snapshot with the image's own node:
  *
- *   node --snapshot-blob metering-gate.blob --build-snapshot metering-gate.snapshot.cjs
- *   node --snapshot-blob metering-gate.blob -- register ...      (every start after that)
+ *   node --no-maglev --no-sparkplug --snapshot-blob metering-gate.blob --build-snapshot metering-gate.snapshot.cjs
+ *   node --no-maglev --no-sparkplug --snapshot-blob metering-gate.blob -- register ...   (every start after that)
+ *
+ * with the same V8 flags both times (scripts/lib/snapshot.mjs says why).
  *
  * At build time it loads the modules that register and verify run (commander, config, the SDK
  * client, the credential providers a pod or task reaches, jose) and rehearses the pure parts

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   detectEngine, engine, ensureImage, startEmulator, tempDir, lastJsonLine,
 } from '../../scripts/container/testlib.mjs';
+import { SNAPSHOT_NODE_FLAGS } from '../../scripts/lib/snapshot.mjs';
 
 const found = detectEngine();
 const skip = found.name ? false : `no container engine here, skipped: ${found.reason}`;
@@ -51,7 +52,7 @@ test('the image: non-root user, result VOLUME, entrypoint and default command, O
   const config = JSON.parse(r.stdout);
   assert.equal(config.User, '65532:65532');
   assert.ok(Object.keys(config.Volumes ?? {}).includes(OUT), `VOLUME ${OUT} declared: ${JSON.stringify(config.Volumes)}`);
-  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '--no-maglev', '--snapshot-blob', '/app/metering-gate.blob', '--']);
+  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', ...SNAPSHOT_NODE_FLAGS, '--snapshot-blob', '/app/metering-gate.blob', '--']);
   assert.deepEqual(config.Cmd, ['register']);
   for (const label of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'base.name']) {
     assert.ok(config.Labels?.[`org.opencontainers.image.${label}`], `label org.opencontainers.image.${label}`);
