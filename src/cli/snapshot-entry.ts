@@ -23,6 +23,9 @@
 // built-in's functions from on every call, so that a wrapper put there is seen everywhere.
 import nodeCrypto from 'node:crypto';
 import nodeFs from 'node:fs';
+// Loaded here for the snapshot only: http, which cannot be in a snapshot, requires it on the
+// first request, and its loading is then already done (~1.5 ms of every start, BENCHMARKS.md).
+import 'node:net';
 import nodeOs from 'node:os';
 import { startupSnapshot } from 'node:v8';
 
