@@ -27,6 +27,11 @@ const SERVICE_ERRORS: Readonly<Record<string, { code: ErrorCode; hint?: string }
   MissingAuthenticationTokenException: { code: 'ACCESS_DENIED', hint: BAD_CREDENTIALS_HINT },
   SignatureDoesNotMatch: { code: 'ACCESS_DENIED', hint: BAD_CREDENTIALS_HINT },
   ValidationException: { code: 'CONFIG_INVALID' },
+  // The SDK's endpoint rules refused the settings before any request: no retry can change that.
+  EndpointError: {
+    code: 'CONFIG_INVALID',
+    hint: 'the endpoint settings cannot be combined: AWS_USE_FIPS_ENDPOINT or AWS_USE_DUALSTACK_ENDPOINT (env or shared config) do not go with --endpoint-url, and only regions with such an endpoint have one; unset them or the endpoint URL.',
+  },
   CredentialsProviderError: { code: 'CREDENTIALS_UNAVAILABLE' },
 };
 

@@ -102,6 +102,12 @@ const ENVIRONMENT_CASES = [
     check: (file) => assert.match(file.message, /ECONNREFUSED/),
   },
   {
+    name: 'FIPS endpoint asked for with a custom endpoint URL: a configuration error, not retried',
+    env: (env) => ({ ...env, AWS_USE_FIPS_ENDPOINT: 'true' }),
+    expect: { code: 2, errorCode: 'CONFIG_INVALID', status: 'ERROR' },
+    check: (file, requests) => (assert.equal(file.attempts, 1), assert.match(file.message, /FIPS/), assert.match(file.hint, /AWS_USE_FIPS_ENDPOINT/), assert.equal(requests.length, 0)),
+  },
+  {
     name: 'credentials never come (container credential endpoint hangs)',
     fake: () => startEcsMetadata({ behaviour: 'hang' }),
     env: (env, fake) => {
