@@ -21,9 +21,9 @@ typecheck: install
 	$(NPM) run --silent typecheck
 
 # The CLI suite also runs against the startup snapshot the image starts from; the full suite
-# runs last so that its summary closes the output.
-test: build typecheck
-	$(MAKE) --no-print-directory test-cli-snapshot
+# runs last so that its summary closes the output. (Prerequisites run in order; the build
+# they share runs once.)
+test: typecheck test-cli-snapshot
 	$(NODE) --test --test-concurrency=2 test/
 
 demo: build
@@ -34,8 +34,7 @@ clean:
 
 # Benchmarks report ratios against a baseline measured in the same run; never part of make test.
 .PHONY: bench
-bench: build
-	$(MAKE) --no-print-directory bench-startup bench-herd fuzz
+bench: bench-startup bench-herd fuzz
 
 # --- resilience (issue 3): bench-herd, fuzz ---
 .PHONY: bench-herd fuzz
@@ -66,7 +65,7 @@ bench-startup: build
 # the plain bundle, and no nonce or invocation id repeated across starts.
 .PHONY: test-cli-snapshot
 test-cli-snapshot: build
-	@node24="$$(bash bench/startup-setup.sh)" && dir="$$(mktemp -d)" && trap 'rm -rf "$$dir"' EXIT && \
+	@node24="$$(bash scripts/node24.sh)" && dir="$$(mktemp -d)" && trap 'rm -rf "$$dir"' EXIT && \
 	  launcher="$$($(NODE) scripts/lib/snapshot.mjs --node "$$node24" --blob "$$dir/metering-gate.blob")" && \
 	  METERING_GATE_TEST_LAUNCHER="$$launcher" $(NODE) --test test/cli/ && \
 	  $(NODE) bench/startup-snapshot-check.mjs --node24 "$$node24" --blob "$$dir/metering-gate.blob"

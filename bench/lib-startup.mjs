@@ -81,6 +81,18 @@ export function startFakeEcsTask() {
   });
 }
 
+/** The environment of a process in the fake ECS task: nothing from the caller's shell that could change the outcome. */
+export function taskEnv(home, ecs, extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    ...ecs.env,
+    ...extra,
+  };
+}
+
 /** Starts the gate's own emulator on loopback with full SigV4 checking; resolves with its URL and key. */
 export async function startEmulator(node, bundle) {
   const emulator = await startEmulatorProcess({ node, bundle, taskRegion: TASK_REGION, secretAccessKey: BENCH_CREDENTIALS.SecretAccessKey });

@@ -14,7 +14,7 @@ import { createServer, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { snapshotLauncher } from '../scripts/lib/snapshot.mjs';
-import { runOnce, startEmulator, startFakeEcsTask, tempDir } from './lib-startup.mjs';
+import { runOnce, startEmulator, startFakeEcsTask, taskEnv, tempDir } from './lib-startup.mjs';
 
 const { values: opts } = parseArgs({ options: { node24: { type: 'string' }, blob: { type: 'string' }, bundle: { type: 'string', default: 'dist/metering-gate.mjs' } } });
 if (!opts.node24 || !opts.blob) throw new Error('--node24 PATH and --blob PATH are required');
@@ -55,19 +55,14 @@ async function register(launcher, extraEnv) {
   const outputDir = join(work, `out-${proxy.seen.length}`);
   const before = proxy.seen.length;
   const run = await runOnce([...launchers[launcher], 'register'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-      ...ecs.env,
+    env: taskEnv(home, ecs, {
       METERING_GATE_PRODUCT_CODE: 'snapshotcheckproduct',
       METERING_GATE_PUBLIC_KEY_FILE: emulator.keyPath,
       METERING_GATE_ENDPOINT_URL: proxy.url,
       METERING_GATE_OUTPUT_DIR: outputDir,
       METERING_GATE_TERMINATION_LOG: join(work, 'termination-log'),
       ...extraEnv,
-    },
+    }),
   });
   assert.equal(run.code, 0, `${launcher}: exit ${run.code}: ${run.stderr}`);
   assert.equal(proxy.seen.length, before + 1, `${launcher}: one RegisterUsage request`);

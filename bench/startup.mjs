@@ -23,6 +23,7 @@ import {
   startEmulator,
   startFakeEcsTask,
   stats,
+  taskEnv as taskEnvOf,
   tempDir,
   verifyToken,
 } from './lib-startup.mjs';
@@ -117,17 +118,7 @@ mkdirSync(home);
 const compileCacheDir = join(work, 'compile-cache');
 const imageCacheDir = join(work, 'compile-cache-image');
 
-/** The environment of a task on ECS, nothing from the caller's shell that could change the outcome. */
-function taskEnv(extra = {}) {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_CONFIG_FILE: join(home, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    ...ecs.env,
-    ...extra,
-  };
-}
+const taskEnv = (extra = {}) => taskEnvOf(home, ecs, extra);
 
 function gateCandidate(id, label, launcher, extraEnv = {}) {
   const outputDir = join(work, id);

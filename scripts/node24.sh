@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a Node 24 binary, fetching it once if needed: what the image runs, for
-# the tests, benchmarks and stand-in base images that must match it. Reuses
-# node_modules/node-linux-<arch> when that is 24.x, else unpacks the npm registry's
-# node-linux-<arch> package (about 50 MB, no install scripts) into .cache/. Logs go to stderr.
+# the tests, benchmarks and stand-in base images that must match it. Unpacks the npm
+# registry's node-linux-<arch> package (about 50 MB, no install scripts) into .cache/ once.
+# NODE24_VERSION picks another 24.x. Logs go to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +14,6 @@ case "$(uname -m)" in
 esac
 
 is_node24() { [[ -x "$1" ]] && [[ "$("$1" --version 2>/dev/null)" == v24.* ]]; }
-
-shared="node_modules/node-linux-${arch}/bin/node"
-if is_node24 "$shared"; then
-  echo "$PWD/$shared"
-  exit 0
-fi
 
 target=".cache/node-v${NODE24_VERSION}-linux-${arch}"
 if ! is_node24 "$target/bin/node"; then

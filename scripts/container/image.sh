@@ -12,8 +12,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 engine="$root/scripts/container/engine.sh"
 tag="${1:-${CONTAINER_IMAGE_TAG:-metering-gate:dev}}"
-default_build="node:24-bookworm-slim"
-default_runtime="gcr.io/distroless/nodejs24-debian12:nonroot"
+# The Dockerfile's own ARG defaults, read from it so that the two cannot drift apart.
+default_build="$(sed -n 's/^ARG BUILD_IMAGE=//p' "$root/Dockerfile")"
+default_runtime="$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$root/Dockerfile")"
 
 "$engine" name >/dev/null # fails with the reason when there is no engine
 

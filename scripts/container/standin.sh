@@ -13,7 +13,11 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 engine="$root/scripts/container/engine.sh"
-NODE_VERSION="${STANDIN_NODE_VERSION:-24.21.0}"
+# The Node 24 that scripts/node24.sh provides (its pin, or STANDIN_NODE_VERSION), so the
+# stand-ins run the same node as the tests and benchmarks.
+node_bin="$(NODE24_VERSION="${STANDIN_NODE_VERSION:-${NODE24_VERSION:-}}" bash "$root/scripts/node24.sh")"
+NODE_VERSION="$("$node_bin" --version)"
+NODE_VERSION="${NODE_VERSION#v}"
 NPM_VERSION="${STANDIN_NPM_VERSION:-11.19.1}"
 
 case "$(uname -m)" in
@@ -50,7 +54,6 @@ fetch_pkg() { # name version -> path of the unpacked package dir
   fi
   echo "$dir/package"
 }
-node_bin="$(NODE24_VERSION="$NODE_VERSION" bash "$root/scripts/node24.sh")"
 
 # Copy a binary's shared libraries (and the dynamic loader) into a root filesystem, same paths.
 copy_libs() { # rootfs binary...

@@ -3,7 +3,7 @@
 // must start the gate the same way (the Dockerfile spells the same flags out; a test holds
 // it to them).
 //
-//   node scripts/lib/snapshot.mjs --node PATH --blob PATH [--entry dist/metering-gate.snapshot.cjs]
+//   node scripts/lib/snapshot.mjs --node PATH --blob PATH
 //
 // builds the blob and prints, as JSON, the argv prefix that starts the gate from it.
 import { execFileSync } from 'node:child_process';
@@ -37,13 +37,13 @@ export function snapshotLauncher({ node, blob, flags = SNAPSHOT_NODE_FLAGS }) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ options: { node: { type: 'string' }, blob: { type: 'string' }, entry: { type: 'string' } } });
+  const { values } = parseArgs({ options: { node: { type: 'string' }, blob: { type: 'string' } } });
   if (!values.node || !values.blob) {
-    process.stderr.write('usage: node scripts/lib/snapshot.mjs --node PATH --blob PATH [--entry FILE]\n');
+    process.stderr.write('usage: node scripts/lib/snapshot.mjs --node PATH --blob PATH\n');
     process.exit(2);
   }
   try {
-    buildSnapshotBlob({ node: values.node, blob: values.blob, ...(values.entry ? { entry: values.entry } : {}) });
+    buildSnapshotBlob({ node: values.node, blob: values.blob });
   } catch (error) {
     process.stderr.write(`snapshot: could not build ${values.blob}: ${error.stderr?.toString().trim() || error.message}\n`);
     process.exit(1);
