@@ -1,8 +1,6 @@
-import { resolveOutputDir } from '../config/register-config.js';
 import type { RawFlags } from '../config/settings.js';
 import { runChild } from '../exec/run-child.js';
 import { EXIT_CODES, toGateError } from '../errors.js';
-import { resultPaths } from '../result/write-result.js';
 import { resultVariables } from '../result/env-file.js';
 import type { CommandIo } from './io.js';
 import { runRegister } from './register.js';
@@ -27,8 +25,7 @@ export async function runExec(flags: RawFlags, io: CommandIo): Promise<number> {
   // From here the workload owns the signals: the gate's own stop handlers would turn a
   // forwarded SIGTERM into an exit of the gate's own, cutting the workload's shutdown short.
   io.releaseSignals?.();
-  const resultFile = resultPaths(resolveOutputDir(registerFlags, io.env)).json;
-  const child = await runChild(program, args, { ...io.env, ...resultVariables(outcome.result, resultFile) });
+  const child = await runChild(program, args, { ...io.env, ...resultVariables(outcome.result, outcome.resultFile) });
   if (child.kind === 'not-started') io.writeStderr(`metering-gate: could not start ${JSON.stringify(program)}: ${child.reason}\n`);
   return child.exitCode;
 }

@@ -11,7 +11,8 @@ export interface Invocation {
 function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
-    const defaultText = spec.defaultText ? ` (default: ${spec.defaultText})` : '';
+    const shownDefault = spec.defaultText ?? spec.default;
+    const defaultText = shownDefault ? ` (default: ${shownDefault})` : '';
     command.addOption(new Option(`${spec.flag}${spec.arg ? ` <${spec.arg}>` : ''}`, `${spec.description}${defaultText}${envText}`));
   }
   return command;

@@ -1,5 +1,5 @@
-import { parseLogConfig } from '../config/log-config.js';
-import { parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
+import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
+import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
 import type { RawFlags } from '../config/settings.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { describeCredentialSource, type CredentialSource } from '../credentials/source.js';
@@ -11,7 +11,7 @@ import { detectPlatform, type Platform } from '../platform/platform.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
 import { statusFor, type EntitlementResult } from '../result/entitlement.js';
 import { writeTerminationLog } from '../result/termination-log.js';
-import { writeResultFiles } from '../result/write-result.js';
+import { resultPaths, writeResultFiles } from '../result/write-result.js';
 import { GATE_VERSION } from '../version.js';
 import { verifyToken, type VerifiedToken } from '../verify/token.js';
 import type { CommandIo } from './io.js';
@@ -20,7 +20,8 @@ import type { CommandIo } from './io.js';
 interface RunState {
   config: RegisterConfig | null;
   region: ResolvedRegion | null;
-  platform: Platform;
+  /** null until detected: known once the region is (its ECS launch type refines it). */
+  platform: Platform | null;
   credentialSource: CredentialSource | null;
   answer: RegisterUsageAnswer | null;
   verified: VerifiedToken | null;
@@ -31,6 +32,8 @@ interface RunState {
 export interface RegisterOutcome {
   readonly result: EntitlementResult;
   readonly exitCode: number;
+  /** Where entitlement.json was written (or was to be). */
+  readonly resultFile: string;
 }
 
 async function register(state: RunState, config: RegisterConfig, io: CommandIo, log: Logger, startedAt: number): Promise<void> {
@@ -111,7 +114,7 @@ function buildResult(state: RunState, error: GateError | null, startedAt: number
     nonce: config?.nonce ?? null,
     region: state.region?.region ?? null,
     regionSource: state.region?.source ?? null,
-    platform: state.platform,
+    platform: state.platform ?? 'unknown',
     credentialSource: state.credentialSource,
     signature: state.answer?.signature ?? null,
     signatureVerified: state.verified?.signatureVerified ?? false,
@@ -139,7 +142,7 @@ export async function runRegister(flags: RawFlags, io: CommandIo): Promise<Regis
   const state: RunState = {
     config: null,
     region: null,
-    platform: 'unknown',
+    platform: null,
     credentialSource: null,
     answer: null,
     verified: null,
@@ -151,7 +154,7 @@ export async function runRegister(flags: RawFlags, io: CommandIo): Promise<Regis
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
   } catch (error) {
-    log = createLogger({ level: 'info', format: 'json' });
+    log = createLogger(FALLBACK_LOG_CONFIG);
     failure = toGateError(error);
   }
 
@@ -164,7 +167,7 @@ export async function runRegister(flags: RawFlags, io: CommandIo): Promise<Regis
     }
   }
   if (state.config === null && failure === null) throw new Error('unreachable: no config and no failure');
-  if (state.platform === 'unknown' && state.config) state.platform = detectPlatform(state.config.environment);
+  if (state.platform === null && state.config) state.platform = detectPlatform(state.config.environment);
 
   let result = buildResult(state, failure, startedAt);
   const outputDir = state.config?.outputDir ?? resolveOutputDir(flags, io.env);
@@ -176,7 +179,7 @@ export async function runRegister(flags: RawFlags, io: CommandIo): Promise<Regis
     failure = writeError;
   }
 
-  const terminationLog = state.config?.terminationLog ?? { path: '/dev/termination-log', explicit: false };
+  const terminationLog = state.config?.terminationLog ?? { path: DEFAULT_TERMINATION_LOG, explicit: false };
   const terminationError = writeTerminationLog(terminationLog, terminationMessage(result));
   if (terminationError) log.warn(terminationError);
 
@@ -191,5 +194,5 @@ export async function runRegister(flags: RawFlags, io: CommandIo): Promise<Regis
     log.error(fields, failure.message);
   }
   io.writeStdout(`${JSON.stringify(result)}\n`);
-  return { result, exitCode: result.exitCode };
+  return { result, exitCode: result.exitCode, resultFile: resultPaths(outputDir).json };
 }

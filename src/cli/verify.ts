@@ -1,4 +1,4 @@
-import { parseLogConfig } from '../config/log-config.js';
+import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import type { RawFlags } from '../config/settings.js';
 import { parseVerifyConfig } from '../config/verify-config.js';
 import { toGateError } from '../errors.js';
@@ -8,7 +8,7 @@ import type { CommandIo } from './io.js';
 
 /** verify: offline re-check of a result file; prints one JSON line and returns the exit code. */
 export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number> {
-  let log = createLogger({ level: 'info', format: 'json' });
+  let log = createLogger(FALLBACK_LOG_CONFIG);
   let outcome: { exitCode: number; errorCode: string | null; message: string | null; file: string | null; productCode: string | null };
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));

@@ -2,11 +2,15 @@ import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { parseLogConfig } from './log-config.js';
 import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import {
-  isValidRegion,
   loadPublicKey,
   parseEndpoint,
+  parseNonce,
+  parseOnUnavailable,
+  parseOutputDir,
   parseProductCode,
   parsePublicKeyVersion,
+  parseRegionOverride,
+  parseTerminationLog,
   parseTrustedProductCodes,
   resolveOutputDir,
   type LoadedKey,
@@ -65,29 +69,14 @@ function readRunOptions(flags: RawFlags, env: Env): RunOptions {
       return fallback;
     }
   };
-  const nonce = attempt(() => {
-    const setting = readSetting(flags, env, spec('nonce'));
-    if (setting && (setting.value.length === 0 || setting.value.length > 255)) throw invalidSetting(setting, 'must be 1-255 characters');
-    return setting?.value ?? null;
-  }, null);
-  const onUnavailable = attempt(() => {
-    const setting = readSetting(flags, env, spec('onUnavailable'));
-    const value = setting?.value.trim().toLowerCase() ?? 'deny';
-    if (value !== 'deny' && value !== 'allow') throw invalidSetting(setting as Setting, 'must be deny or allow');
-    return value;
-  }, 'deny' as const);
-  const deadlineMs = attempt(() => readDuration(flags, env, spec('deadline'), '5m'), 0);
-  const attemptTimeoutMs = attempt(() => readDuration(flags, env, spec('attemptTimeout'), '10s'), 0);
-  const maxTokenAgeMs = attempt(() => readDuration(flags, env, spec('maxTokenAge'), '15m'), 0);
-  const clockSkewMs = attempt(() => readDuration(flags, env, spec('clockSkew'), '2m', 0), 0);
-  attempt(() => {
-    const setting = readSetting(flags, env, spec('terminationLog'));
-    if (setting && setting.value.trim() === '') throw invalidSetting(setting, 'must be a file path');
-  }, undefined);
-  attempt(() => {
-    const setting = readSetting(flags, env, spec('outputDir'));
-    if (setting && setting.value.trim() === '') throw invalidSetting(setting, 'must be a directory path');
-  }, undefined);
+  const nonce = attempt(() => parseNonce(flags, env), null);
+  const onUnavailable = attempt(() => parseOnUnavailable(flags, env), 'deny' as const);
+  const deadlineMs = attempt(() => readDuration(flags, env, spec('deadline')), 0);
+  const attemptTimeoutMs = attempt(() => readDuration(flags, env, spec('attemptTimeout')), 0);
+  const maxTokenAgeMs = attempt(() => readDuration(flags, env, spec('maxTokenAge')), 0);
+  const clockSkewMs = attempt(() => readDuration(flags, env, spec('clockSkew')), 0);
+  attempt(() => parseTerminationLog(flags, env), undefined);
+  attempt(() => parseOutputDir(flags, env), undefined);
   attempt(() => parseLogConfig(flags, env, false), undefined);
   if (problems.length > 0) throw new GateError('CONFIG_INVALID', problems.join('; '));
   return { nonce, deadlineMs, attemptTimeoutMs, onUnavailable, maxTokenAgeMs, clockSkewMs };
@@ -99,12 +88,6 @@ function readProductCode(flags: RawFlags, env: Env): { code: string; from: strin
   return { code: parseProductCode(setting), from: setting.from };
 }
 
-function readRegionOverride(flags: RawFlags, env: Env): string | null {
-  const setting = readSetting(flags, env, spec('region'));
-  if (setting && !isValidRegion(setting.value)) throw invalidSetting(setting, 'must be an AWS region name such as us-east-1');
-  return setting?.value ?? null;
-}
-
 /**
  * Register's options read leniently: each value that register would refuse with exit 2
  * becomes a failing field. Only doctor's own switches (--output, --check-timeout) are
@@ -114,7 +97,7 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
   const outputSetting = readSetting(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'output'));
   const output = outputSetting?.value.trim().toLowerCase() ?? 'table';
   if (output !== 'table' && output !== 'json') throw invalidSetting(outputSetting as Setting, 'must be table or json');
-  const checkTimeoutMs = readDuration(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'), '2s');
+  const checkTimeoutMs = readDuration(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'));
 
   const skipSignatureVerification = field(() => readBoolean(flags, env, spec('skipSignatureVerification')));
   return {
@@ -126,7 +109,7 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
     publicKeyVersion: field(() => parsePublicKeyVersion(flags, env)),
     skipSignatureVerification,
     publicKey: field(() => loadPublicKey(flags, env, { required: false, requiredHint: '' })),
-    regionOverride: field(() => readRegionOverride(flags, env)),
+    regionOverride: field(() => parseRegionOverride(flags, env)),
     endpointUrl: field(() => parseEndpoint(flags, env)),
     outputDir: resolveOutputDir(flags, env),
     runOptions: field(() => readRunOptions(flags, env)),

@@ -10,6 +10,9 @@ export interface LogConfig {
   readonly format: LogFormat;
 }
 
+/** What a command logs with when the log settings themselves are invalid. */
+export const FALLBACK_LOG_CONFIG: LogConfig = { level: 'info', format: 'json' };
+
 /** Parsed apart from the rest so that errors in the rest can still be logged in the chosen format. */
 export function parseLogConfig(flags: RawFlags, env: Env, stderrIsTty: boolean): LogConfig {
   const levelSetting = readSetting(flags, env, optionByKey(LOG_OPTIONS, 'logLevel'));

@@ -35,8 +35,8 @@ export interface RegisterConfig {
   readonly onUnavailable: 'deny' | 'allow';
   readonly maxTokenAgeMs: number;
   readonly clockSkewMs: number;
-  /** null: no termination log (the default path is absent or not writable). */
-  readonly terminationLog: { readonly path: string; readonly explicit: boolean } | null;
+  /** explicit: set by the user, so a failure to write it is worth a warning. */
+  readonly terminationLog: { readonly path: string; readonly explicit: boolean };
   readonly environment: EnvironmentFacts;
 }
 
@@ -138,7 +138,36 @@ export function isValidRegion(region: string): boolean {
   return REGION.test(region);
 }
 
-function parseTerminationLog(flags: RawFlags, env: Env): RegisterConfig['terminationLog'] {
+// Each of register's options that doctor also reports has one parser here, so that both
+// refuse exactly the same values with exactly the same message.
+
+export function parseNonce(flags: RawFlags, env: Env): string | null {
+  const setting = readSetting(flags, env, spec('nonce'));
+  if (setting && (setting.value.length === 0 || setting.value.length > 255)) throw invalidSetting(setting, 'must be 1-255 characters');
+  return setting?.value ?? null;
+}
+
+export function parseRegionOverride(flags: RawFlags, env: Env): string | null {
+  const setting = readSetting(flags, env, spec('region'));
+  if (setting && !isValidRegion(setting.value)) throw invalidSetting(setting, 'must be an AWS region name such as us-east-1');
+  return setting?.value ?? null;
+}
+
+export function parseOnUnavailable(flags: RawFlags, env: Env): 'deny' | 'allow' {
+  const setting = readSetting(flags, env, spec('onUnavailable'));
+  const value = setting?.value.trim().toLowerCase() ?? 'deny';
+  if (value !== 'deny' && value !== 'allow') throw invalidSetting(setting as Setting, 'must be deny or allow');
+  return value;
+}
+
+/** resolveOutputDir, but refusing a blank value instead of falling back to the default. */
+export function parseOutputDir(flags: RawFlags, env: Env): string {
+  const setting = readSetting(flags, env, spec('outputDir'));
+  if (setting && setting.value.trim() === '') throw invalidSetting(setting, 'must be a directory path');
+  return resolveOutputDir(flags, env);
+}
+
+export function parseTerminationLog(flags: RawFlags, env: Env): RegisterConfig['terminationLog'] {
   const setting = readSetting(flags, env, spec('terminationLog'));
   if (setting) {
     if (setting.value.trim() === '') throw invalidSetting(setting, 'must be a file path');
@@ -173,20 +202,10 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
         requiredHint: 'set --public-key-file or --public-key (or METERING_GATE_PUBLIC_KEY_FILE / METERING_GATE_PUBLIC_KEY); only --skip-signature-verification runs without one',
       });
 
-  const nonceSetting = readSetting(flags, env, spec('nonce'));
-  if (nonceSetting && (nonceSetting.value.length === 0 || nonceSetting.value.length > 255)) {
-    throw invalidSetting(nonceSetting, 'must be 1-255 characters');
-  }
-
-  const regionSetting = readSetting(flags, env, spec('region'));
-  if (regionSetting && !isValidRegion(regionSetting.value)) throw invalidSetting(regionSetting, 'must be an AWS region name such as us-east-1');
-
-  const onUnavailableSetting = readSetting(flags, env, spec('onUnavailable'));
-  const onUnavailable = onUnavailableSetting?.value.trim().toLowerCase() ?? 'deny';
-  if (onUnavailable !== 'deny' && onUnavailable !== 'allow') throw invalidSetting(onUnavailableSetting as Setting, 'must be deny or allow');
-
-  const outputDirSetting = readSetting(flags, env, spec('outputDir'));
-  if (outputDirSetting && outputDirSetting.value.trim() === '') throw invalidSetting(outputDirSetting, 'must be a directory path');
+  const nonce = parseNonce(flags, env) ?? randomUUID();
+  const regionOverride = parseRegionOverride(flags, env);
+  const onUnavailable = parseOnUnavailable(flags, env);
+  const outputDir = parseOutputDir(flags, env);
 
   return {
     productCode,
@@ -194,15 +213,15 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
     publicKey,
     skipSignatureVerification,
     trustedProductCodes,
-    nonce: nonceSetting?.value ?? randomUUID(),
-    regionOverride: regionSetting?.value ?? null,
+    nonce,
+    regionOverride,
     endpointUrl: parseEndpoint(flags, env),
-    outputDir: resolveOutputDir(flags, env),
-    deadlineMs: readDuration(flags, env, spec('deadline'), '5m'),
-    attemptTimeoutMs: readDuration(flags, env, spec('attemptTimeout'), '10s'),
+    outputDir,
+    deadlineMs: readDuration(flags, env, spec('deadline')),
+    attemptTimeoutMs: readDuration(flags, env, spec('attemptTimeout')),
     onUnavailable,
-    maxTokenAgeMs: readDuration(flags, env, spec('maxTokenAge'), '15m'),
-    clockSkewMs: readDuration(flags, env, spec('clockSkew'), '2m', 0),
+    maxTokenAgeMs: readDuration(flags, env, spec('maxTokenAge')),
+    clockSkewMs: readDuration(flags, env, spec('clockSkew')),
     terminationLog: parseTerminationLog(flags, env),
     environment: readEnvironmentFacts(env),
   };

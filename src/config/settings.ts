@@ -50,9 +50,10 @@ export function missingSetting(spec: OptionSpec, allowed: string): GateError {
   return new GateError('CONFIG_INVALID', `missing ${spec.flag}${envNames}: ${allowed}`);
 }
 
-/** A duration option, flag then env, else `fallback`; at least `minimumMs`. */
-export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec, fallback: string, minimumMs = 1): number {
-  const setting = readSetting(flags, env, spec) ?? { value: fallback, from: spec.flag };
+/** A duration option, flag then env, else its default (none: 0); at least its minMs (1 unless the spec says). */
+export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec): number {
+  const minimumMs = spec.minMs ?? 1;
+  const setting = readSetting(flags, env, spec) ?? { value: spec.default ?? '0', from: spec.flag };
   const ms = parseDurationMs(setting.value);
   if (ms === undefined || ms < minimumMs) {
     throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);

@@ -31,8 +31,8 @@ export function parseVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
     file,
     key,
     productCode: productCodeSetting ? parseProductCode(productCodeSetting) : undefined,
-    maxAgeMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'maxAge'), '15m'),
-    clockSkewMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'clockSkew'), '2m', 0),
-    waitMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'wait'), '0', 0),
+    maxAgeMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'maxAge')),
+    clockSkewMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'clockSkew')),
+    waitMs: readDuration(flags, env, optionByKey(VERIFY_OPTIONS, 'wait')),
   };
 }

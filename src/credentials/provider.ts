@@ -38,7 +38,7 @@ function nextLink(message: string): Error {
 
 function chainWithoutProfiles(credentials: CredentialEnvironment, imdsDisabled: boolean): AwsCredentialIdentityProvider {
   const links: AwsCredentialIdentityProvider[] = [
-    async (properties) => (await import('@aws-sdk/credential-provider-env')).fromEnv({})(),
+    async () => (await import('@aws-sdk/credential-provider-env')).fromEnv({})(),
     async (properties) => {
       // fromTokenFile's own first check, made here so that a pod without IRSA never loads it.
       if (!credentials.webIdentityTokenFile || !credentials.roleArnPresent) throw nextLink('Web identity configuration not specified');
