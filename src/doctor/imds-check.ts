@@ -2,7 +2,7 @@ import type { EnvironmentFacts } from '../config/environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
 import { HOP_LIMIT_HINT } from '../platform/region.js';
-import { probe } from '../platform/http-probe.js';
+import { imdsBase, requestImdsRegion, requestImdsToken } from '../platform/imds.js';
 import { fail, pass, skip, warn, type CheckRow } from './report.js';
 
 export interface ImdsNeed {
@@ -19,11 +19,11 @@ export interface ImdsNeed {
 export async function checkImds(environment: EnvironmentFacts, platform: Platform, needFor: Promise<ImdsNeed>, options: { timeoutMs: number; signal: AbortSignal }): Promise<CheckRow> {
   if (environment.imdsDisabled) return skip('imds', 'not probed: AWS_EC2_METADATA_DISABLED=true');
   if (platform === 'ecs-fargate') return skip('imds', 'not probed: Fargate tasks have no IMDS');
-  const base = environment.imdsEndpoint.replace(/\/+$/, '');
+  const base = imdsBase(environment.imdsEndpoint);
   const started = Date.now();
   // Probed while the region chain runs; what IMDS is needed for is only known once it has.
   const [token, need] = await Promise.all([
-    probe(`${base}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, ...options }),
+    requestImdsToken(base, options),
     needFor,
   ]);
   const needed = need.forRegion || need.forCredentials;
@@ -38,7 +38,7 @@ export async function checkImds(environment: EnvironmentFacts, platform: Platfor
     }
     return verdict(`IMDSv2 token request at ${base} failed (${token.detail})`, 'IMDSv2 must be enabled (http-tokens optional or required) with a hop limit of 2 for containers; or set AWS_REGION.');
   }
-  const region = await probe(`${base}/latest/meta-data/placement/region`, { headers: { 'X-aws-ec2-metadata-token': token.body.trim() }, ...options });
+  const region = await requestImdsRegion(base, token.body, options);
   if (!region.ok) return verdict(`IMDSv2 gave a token but the region request failed (${region.detail})`, 'set AWS_REGION to the region the workload runs in.');
   return pass('imds', `IMDSv2 at ${base} answered region ${region.body.trim()} in ${Date.now() - started}ms`);
 }

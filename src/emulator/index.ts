@@ -2,5 +2,3 @@
 export { startEmulator, type EmulatorOptions, type RecordedRequest, type RunningEmulator } from './server.js';
 export { runEmulatorCommand } from './command.js';
 export { SCENARIOS, parseScenario, type ParsedScenario } from './scenarios.js';
-export { TOKEN_VARIANTS } from './tokens.js';
-export { ERRORS, type ErrorName } from './errors.js';

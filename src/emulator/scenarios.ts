@@ -45,12 +45,14 @@ function firstN(first: Outcome) {
 }
 
 /** A token bucket: starts full, refills continuously at `rate` per second. */
-export function tokenBucket(rate: number, burst: number, now: () => number = Date.now): () => boolean {
-  let tokens = burst;
+/** burst undefined: one second's worth of requests, at least one. */
+export function tokenBucket(rate: number, burst: number | undefined, now: () => number = Date.now): () => boolean {
+  const capacity = burst ?? Math.max(1, rate);
+  let tokens = capacity;
   let last = now();
   return () => {
     const t = now();
-    tokens = Math.min(burst, tokens + ((t - last) / 1000) * rate);
+    tokens = Math.min(capacity, tokens + ((t - last) / 1000) * rate);
     last = t;
     if (tokens < 1) return false;
     tokens -= 1;
@@ -75,7 +77,7 @@ const DEFS: readonly ScenarioDef[] = [
     description: 'rate-limit:RATE[:BURST] - token bucket per second; over-rate requests get ThrottlingException',
     params: 'rate',
     make: (p) => {
-      const take = tokenBucket(p.rate!, p.burst ?? Math.max(1, p.rate!));
+      const take = tokenBucket(p.rate!, p.burst);
       return () => (take() ? ENTITLED : fail('ThrottlingException'));
     },
   },

@@ -96,7 +96,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   }
 
   const log: RecordedRequest[] = [];
-  const admit = opts.rate === undefined ? undefined : tokenBucket(opts.rate, opts.burst ?? Math.max(1, opts.rate));
+  const admit = opts.rate === undefined ? undefined : tokenBucket(opts.rate, opts.burst);
   const setScenario = (spec: string) => {
     scenario = parseScenario(spec);
     next = createBehaviour(scenario);

@@ -1,4 +1,4 @@
-import { EXIT_CODES, GateError, type ErrorCode } from '../errors.js';
+import { EXIT_CODES, GateError, toGateError, type ErrorCode } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 
 export { EXIT_CODES, type ErrorCode };
@@ -19,10 +19,9 @@ export class MeteringGateError extends GateError {
 
   static from(error: unknown): MeteringGateError {
     if (error instanceof MeteringGateError) return error;
-    if (error instanceof GateError) {
-      return new MeteringGateError(error.code, error.message, { cause: error.cause ?? error, exitCode: error.exitCode, ...(error.hint === undefined ? {} : { hint: error.hint }) });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new MeteringGateError('INTERNAL', `unexpected error: ${message}`, { cause: error });
+    const gate = toGateError(error);
+    // A GateError's own cause (else itself) is kept; anything else thrown is the cause as it is.
+    const cause = gate === error ? (gate.cause ?? gate) : error;
+    return new MeteringGateError(gate.code, gate.message, { cause, exitCode: gate.exitCode, ...(gate.hint === undefined ? {} : { hint: gate.hint }) });
   }
 }

@@ -2,9 +2,11 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseDurationMs } from '../config/duration.js';
+import { VERIFY_OPTIONS, optionByKey } from '../config/options.js';
 import { checkRsaKey, MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
+import { claimLookup } from '../verify/claims.js';
 import { verifyResultFile } from '../verify/result-file.js';
 import { MeteringGateError } from './errors.js';
 
@@ -52,8 +54,11 @@ function configError(message: string): MeteringGateError {
   return new MeteringGateError('CONFIG_INVALID', message);
 }
 
-function duration(name: string, value: Duration | undefined, fallbackMs: number, minimumMs: number): number {
-  if (value === undefined) return fallbackMs;
+/** The CLI's `verify` option of the same name gives the default and the minimum, so both agree. */
+function duration(name: 'maxAge' | 'clockSkew' | 'wait', value: Duration | undefined): number {
+  const spec = optionByKey(VERIFY_OPTIONS, name);
+  const minimumMs = spec.minMs ?? 1;
+  if (value === undefined) return parseDurationMs(spec.default ?? '0') as number;
   const ms = typeof value === 'number' ? value : parseDurationMs(value);
   if (ms === undefined || !Number.isSafeInteger(ms) || ms < minimumMs) {
     throw configError(`invalid ${name} ${JSON.stringify(value)}: must be milliseconds or a duration such as 500ms, 10s, 5m, 1h`);
@@ -95,12 +100,12 @@ export async function verifyEntitlement(options: VerifyEntitlementOptions): Prom
   try {
     if (options === null || typeof options !== 'object') throw configError('verifyEntitlement needs an options object with publicKey');
     const file = resolve(options.file ?? join(options.outputDir ?? DEFAULT_OUTPUT_DIR, RESULT_FILE));
-    const maxAgeMs = duration('maxAge', options.maxAge, 15 * 60_000, 1);
-    const clockSkewMs = duration('clockSkew', options.clockSkew, 2 * 60_000, 0);
-    const waitMs = duration('wait', options.wait, 0, 0);
+    const maxAgeMs = duration('maxAge', options.maxAge);
+    const clockSkewMs = duration('clockSkew', options.clockSkew);
+    const waitMs = duration('wait', options.wait);
     const key = await loadKey(options.publicKey);
     const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, waitMs, ...(options.signal ? { signal: options.signal } : {}), ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
-    const iat = Object.entries(verified.claims).find(([name]) => name.toLowerCase() === 'iat')?.[1] as number;
+    const iat = claimLookup(verified.claims)('iat').value as number;
     const { result } = verified;
     return {
       entitled: true,

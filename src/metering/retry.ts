@@ -47,13 +47,14 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
     const remaining = options.deadlineAt - now();
     if (remaining <= 0) break;
     stats.attempts += 1;
-    const attemptSignal = AbortSignal.any([options.signal, AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining))]);
+    const attemptMs = Math.min(options.attemptTimeoutMs, remaining);
+    const attemptSignal = AbortSignal.any([options.signal, AbortSignal.timeout(attemptMs)]);
     try {
       return await call(attemptSignal);
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       const classification = attemptSignal.aborted
-        ? { kind: 'transient' as const, reason: `no answer within ${Math.min(options.attemptTimeoutMs, remaining)}ms (attempt timeout)`, throttled: false }
+        ? { kind: 'transient' as const, reason: `no answer within ${attemptMs}ms (attempt timeout)`, throttled: false }
         : classifyCallError(error);
       if (classification.kind === 'final') {
         throw new GateError(classification.code, classification.reason, { cause: error, ...(classification.hint ? { hint: classification.hint } : {}) });

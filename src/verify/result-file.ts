@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { GateError, isGateError } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
-import { verifyToken } from './token.js';
+import { TOKEN_REFUSED, verifyToken } from './token.js';
 
 export interface ResultFileCheck {
   readonly file: string;
@@ -76,7 +76,7 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
     });
     return { result, claims: verified.claims };
   } catch (error) {
-    if (error instanceof GateError) throw forged(check.file, error.message.replace(/^the RegisterUsage token was refused: /, 'its token: '));
+    if (error instanceof GateError) throw forged(check.file, error.message.startsWith(TOKEN_REFUSED) ? `its token: ${error.message.slice(TOKEN_REFUSED.length)}` : error.message);
     throw error;
   }
 }

@@ -22,8 +22,11 @@ export interface VerifiedToken {
 const ALGORITHM = 'PS256';
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
+/** How every refusal's message starts; a caller that names the token otherwise replaces just this. */
+export const TOKEN_REFUSED = 'the RegisterUsage token was refused: ';
+
 function invalid(reason: string, cause?: unknown): GateError {
-  return new GateError('TOKEN_INVALID', `the RegisterUsage token was refused: ${reason}`, cause === undefined ? {} : { cause });
+  return new GateError('TOKEN_INVALID', `${TOKEN_REFUSED}${reason}`, cause === undefined ? {} : { cause });
 }
 
 function decodePayload(token: string): Uint8Array {
