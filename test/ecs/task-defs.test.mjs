@@ -21,6 +21,8 @@ for (const [file, launchType] of [['fargate.json', 'FARGATE'], ['ec2.json', 'EC2
     assert.deepEqual(td.requiresCompatibilities, [launchType]);
     if (launchType === 'FARGATE') {
       assert.equal(td.networkMode, 'awsvpc');
+      // The image is multi-arch; Fargate runs X86_64 unless told, so the choice is explicit.
+      assert.deepEqual(td.runtimePlatform, { operatingSystemFamily: 'LINUX', cpuArchitecture: '${CPU_ARCHITECTURE}' });
       assert.ok(td.cpu && td.memory, 'Fargate needs task-level cpu and memory');
     }
     assert.match(td.taskRoleArn, /^arn:aws:iam::/, 'RegisterUsage is signed with the task role');
@@ -55,6 +57,8 @@ for (const [file, launchType] of [['fargate.json', 'FARGATE'], ['ec2.json', 'EC2
       assert.deepEqual(c.linuxParameters?.capabilities?.drop, ['ALL'], `${c.name} drops all capabilities`);
       assert.equal(c.logConfiguration?.logDriver, 'awslogs', `${c.name} logs with awslogs`);
       for (const o of ['awslogs-group', 'awslogs-region', 'awslogs-stream-prefix']) assert.ok(c.logConfiguration.options[o], `${c.name} ${o}`);
+      // The AWS-managed execution role policy has no logs:CreateLogGroup: the README creates the group.
+      assert.equal(c.logConfiguration.options['awslogs-create-group'], undefined, `${c.name} awslogs-create-group`);
     }
     assert.equal(gate.user, '65532:65532', 'the image user, which owns the result volume');
     assert.equal(gate.portMappings, undefined, 'the gate listens on nothing');
