@@ -55,6 +55,12 @@ export async function startEmulatorProcess({
       if (!response.ok) throw new Error(`could not set scenario ${name}: ${response.status} ${await response.text()}`);
       await control('requests', { method: 'DELETE' });
     },
+    /** Switches how STS answers (AssumeRoleWithWebIdentity) and clears the request log. */
+    async setStsScenario(name) {
+      const response = await control('scenario', { method: 'PUT', body: JSON.stringify({ stsScenario: name }), headers: { 'content-type': 'application/json' } });
+      if (!response.ok) throw new Error(`could not set STS scenario ${name}: ${response.status} ${await response.text()}`);
+      await control('requests', { method: 'DELETE' });
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -72,7 +72,9 @@ const EMULATOR_EXAMPLES = `
 Examples:
   metering-gate emulator --port 8080 --key-out ./emulator-key.pem
   metering-gate emulator --scenario not-entitled --task-region us-east-1
-  metering-gate emulator --scenario rate-limit:50:50`;
+  metering-gate emulator --scenario rate-limit:50:50
+  # IRSA: STS AssumeRoleWithWebIdentity for this token only (point the gate's AWS_ENDPOINT_URL_STS here)
+  metering-gate emulator --web-identity-token-file ./token.jwt --sts-scenario access-denied`;
 
 /** Parses argv into a command and its raw flags; validation of values is config's job. */
 export function buildProgram(onInvoke: (invocation: Invocation) => void): Command {
@@ -124,6 +126,8 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     .option('--task-region <REGION>', 'answer InvalidRegionException to requests signed for another region')
     .option('--key-out <FILE>', 'write the public key (SPKI PEM) that verifies its tokens here')
     .option('--secret-access-key <SECRET>', 'verify SigV4 signatures fully with this secret (test credentials only)')
+    .option('--web-identity-token-file <FILE>', 'answer STS AssumeRoleWithWebIdentity for the token in FILE only; RegisterUsage then accepts only the credentials STS issued')
+    .option('--sts-scenario <NAME>', 'how STS answers: ok, invalid-identity-token, access-denied, expired-token, throttle[:N], idp-communication-error[:N], outage[:N]', 'ok')
     .addHelpText('after', EMULATOR_EXAMPLES)
     .action(function (this: Command) {
       onInvoke({ command: 'emulator', flags: this.opts() });

@@ -27,6 +27,9 @@ export const ERRORS = {
       'User: arn:aws:sts::123456789012:assumed-role/metering-gate-task-role/emulator-session is not authorized to perform: aws-marketplace:RegisterUsage because no identity-based policy allows the aws-marketplace:RegisterUsage action',
   },
   ValidationException: { status: 400, message: 'Validation failed.' },
+  // Credentials the front door does not know, or STS credentials past their expiration.
+  UnrecognizedClientException: { status: 400, message: 'The security token included in the request is invalid.' },
+  ExpiredTokenException: { status: 400, message: 'The security token included in the request is expired' },
   SerializationException: { status: 400, message: 'Could not parse the request body.' },
   UnknownOperationException: { status: 400, message: 'Unknown operation.' },
   MissingAuthenticationTokenException: { status: 403, message: 'Missing Authentication Token' },

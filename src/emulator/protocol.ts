@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, errorBody, type AwsError } from './errors.js';
 import type { Outcome } from './scenarios.js';
 import { checkAuthorization, verifySignature } from './sigv4.js';
+import type { IssuedCredentials } from './sts.js';
 import { mintToken, type RequestClaims, type SigningKeys } from './tokens.js';
 import { validateRegisterUsage } from './validate.js';
 
@@ -29,6 +30,10 @@ export interface ProtocolContext {
   keys: SigningKeys;
   taskRegion?: string;
   secretAccessKey?: string;
+  /** Credentials STS issued (AssumeRoleWithWebIdentity): a request signed with one is verified with its secret and session token. */
+  issued?: ReadonlyMap<string, IssuedCredentials>;
+  /** IRSA mode (the emulator was given a web identity token): only STS-issued credentials are accepted. */
+  requireStsCredentials?: boolean;
   /** Global rate limiter from the `rate`/`burst` options; false means throttle. */
   admit?: () => boolean;
   /** The current scenario's next decision. */
@@ -41,6 +46,8 @@ export interface RequestFacts {
   region: string | null;
   service: string | null;
   accessKeyId: string | null;
+  /** Signed with credentials this emulator's STS issued (their secret and session token checked). */
+  stsIssued: boolean;
   body: unknown;
 }
 
@@ -60,7 +67,7 @@ export async function handleRegisterUsage(req: ProtocolRequest, ctx: ProtocolCon
   const targetHeader = req.headers['x-amz-target'];
   const target = (Array.isArray(targetHeader) ? targetHeader[0] : targetHeader) ?? null;
   const parsedBody = req.body.length === 0 ? { ok: true as const, value: null } : parseJson(req.body);
-  const facts: RequestFacts = { target, region: null, service: null, accessKeyId: null, body: parsedBody.ok ? parsedBody.value : req.body.toString('utf8') };
+  const facts: RequestFacts = { target, region: null, service: null, accessKeyId: null, stsIssued: false, body: parsedBody.ok ? parsedBody.value : req.body.toString('utf8') };
   const done = (reply: Reply) => ({ reply, facts });
 
   const auth = checkAuthorization(req.headers, SIGNING_NAME);
@@ -69,7 +76,14 @@ export async function handleRegisterUsage(req: ProtocolRequest, ctx: ProtocolCon
   facts.service = scope?.service ?? null;
   facts.accessKeyId = scope?.accessKeyId ?? null;
   if (!auth.ok) return done(failure(auth.error));
-  if (ctx.secretAccessKey !== undefined) {
+  const issued = ctx.issued?.get(auth.auth.scope.accessKeyId);
+  if (issued) {
+    const bad = checkIssued(req, issued) ?? verifySignature(req, auth.auth, issued.secretAccessKey);
+    if (bad) return done(failure(bad));
+    facts.stsIssued = true;
+  } else if (ctx.requireStsCredentials && ctx.secretAccessKey === undefined) {
+    return done(failure({ type: 'UnrecognizedClientException' }));
+  } else if (ctx.secretAccessKey !== undefined) {
     const bad = verifySignature(req, auth.auth, ctx.secretAccessKey);
     if (bad) return done(failure(bad));
   }
@@ -86,6 +100,14 @@ export async function handleRegisterUsage(req: ProtocolRequest, ctx: ProtocolCon
   if (ctx.admit && !ctx.admit()) return done(failure({ type: 'ThrottlingException' }));
 
   return done(await answer(ctx.next(), valid.input, ctx.keys));
+}
+
+/** As AWS treats a session: the token must travel with its key, and the key dies with its expiration. */
+function checkIssued(req: ProtocolRequest, issued: IssuedCredentials): AwsError | null {
+  const token = req.headers['x-amz-security-token'];
+  if ((Array.isArray(token) ? token[0] : token) !== issued.sessionToken) return { type: 'UnrecognizedClientException' };
+  if (issued.expiration.getTime() <= Date.now()) return { type: 'ExpiredTokenException' };
+  return null;
 }
 
 async function answer(outcome: Outcome, input: RequestClaims, keys: SigningKeys): Promise<Reply> {

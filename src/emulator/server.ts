@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { errorBody } from './errors.js';
 import { CONTENT_TYPE, handleRegisterUsage, type Reply } from './protocol.js';
 import { createBehaviour, parseScenario, tokenBucket, type ParsedScenario } from './scenarios.js';
+import { handleSts, isStsRequest, parseStsScenario, type IssuedCredentials, type StsScenario } from './sts.js';
 import { createSigningKeys } from './tokens.js';
 
 export interface EmulatorOptions {
@@ -25,6 +26,13 @@ export interface EmulatorOptions {
   rate?: number;
   burst?: number;
   modulusLength?: number;
+  /**
+   * STS AssumeRoleWithWebIdentity (IRSA): the web identity token callers must present. When
+   * set, RegisterUsage accepts only credentials this STS issued (or the secretAccessKey's).
+   */
+  webIdentityToken?: string;
+  /** How STS answers: see STS_SCENARIOS. Default `ok`. */
+  stsScenario?: string;
   /** Called with each protocol request once it is answered (or left hanging). */
   onRequest?: (r: RecordedRequest) => void;
 }
@@ -35,6 +43,8 @@ export interface RecordedRequest {
   region: string | null;
   service: string | null;
   accessKeyId: string | null;
+  /** RegisterUsage signed with credentials this emulator's STS issued. */
+  stsIssued: boolean;
   body: unknown;
   /** 0 when no HTTP answer was sent (hang, connection-reset). */
   status: number;
@@ -47,8 +57,10 @@ export interface RunningEmulator {
   keyPath: string | null;
   publicKeyPem: string;
   scenario: string;
+  stsScenario: string;
   requests(): RecordedRequest[];
   setScenario(name: string): void;
+  setStsScenario(name: string): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +107,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     await writeFile(keyPath, keys.publicKeyPem);
   }
 
+  let stsScenario: StsScenario = parseStsScenario(opts.stsScenario ?? 'ok');
+  const issued = new Map<string, IssuedCredentials>();
   const log: RecordedRequest[] = [];
   const admit = opts.rate === undefined ? undefined : tokenBucket(opts.rate, opts.burst);
   const setScenario = (spec: string) => {
@@ -107,21 +121,37 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     next: () => next(),
     ...(opts.taskRegion === undefined ? {} : { taskRegion: opts.taskRegion }),
     ...(opts.secretAccessKey === undefined ? {} : { secretAccessKey: opts.secretAccessKey }),
+    issued,
+    requireStsCredentials: opts.webIdentityToken !== undefined,
   };
+  const setStsScenario = (spec: string) => {
+    stsScenario = parseStsScenario(spec);
+  };
+
+  function record(entry: Omit<RecordedRequest, 'at'>): void {
+    const full: RecordedRequest = { at: new Date().toISOString(), ...entry };
+    log.push(full);
+    opts.onRequest?.(full);
+  }
+
+  async function sts(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const { reply, facts } = handleSts(body, { scenario: stsScenario, issued, ...(opts.webIdentityToken === undefined ? {} : { expectedToken: opts.webIdentityToken }) });
+    const { target, ...details } = facts;
+    record({ target, region: null, service: 'sts', accessKeyId: null, stsIssued: false, body: details, status: reply.status, errorType: reply.errorType, scenario: stsScenario.spec });
+    send(res, reply.status, reply.body, 'text/xml');
+  }
 
   async function protocol(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const spec = scenario.spec;
     const { reply, facts } = await handleRegisterUsage({ method: req.method ?? 'POST', rawUrl: req.url ?? '/', headers: req.headers, body }, ctx);
-    const record: RecordedRequest = {
-      at: new Date().toISOString(),
+    record({
       ...facts,
       status: reply.kind === 'json' || reply.kind === 'raw' ? reply.status : 0,
       errorType: reply.kind === 'json' ? reply.errorType : null,
       scenario: spec,
-    };
-    log.push(record);
-    opts.onRequest?.(record);
+    });
     deliver(req, res, reply);
   }
 
@@ -147,15 +177,20 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       log.length = 0;
       return json(200, { cleared: true });
     }
-    if (route === 'GET /_emulator/scenario') return json(200, { scenario: scenario.spec });
+    if (route === 'GET /_emulator/scenario') return json(200, { scenario: scenario.spec, stsScenario: stsScenario.spec });
     if (route === 'GET /_emulator/public-key') return send(res, 200, keys.publicKeyPem, 'application/x-pem-file');
     if (route === 'PUT /_emulator/scenario') {
       return readBody(req).then((b) => {
         try {
-          const spec = (JSON.parse(b.toString('utf8')) as { scenario?: unknown }).scenario;
-          if (typeof spec !== 'string') throw new Error('body must be {"scenario": "<name>"}');
-          setScenario(spec);
-          json(200, { scenario: scenario.spec });
+          const { scenario: spec, stsScenario: stsSpec } = JSON.parse(b.toString('utf8')) as { scenario?: unknown; stsScenario?: unknown };
+          if ((spec !== undefined && typeof spec !== 'string') || (stsSpec !== undefined && typeof stsSpec !== 'string') || (spec === undefined && stsSpec === undefined)) {
+            throw new Error('body must be {"scenario": "<name>"} and/or {"stsScenario": "<name>"}');
+          }
+          // Both parsed before either is set, so a bad request changes nothing.
+          if (typeof stsSpec === 'string') parseStsScenario(stsSpec);
+          if (typeof spec === 'string') setScenario(spec);
+          if (typeof stsSpec === 'string') setStsScenario(stsSpec);
+          json(200, { scenario: scenario.spec, stsScenario: stsScenario.spec });
         } catch (e) {
           json(400, { error: (e as Error).message });
         }
@@ -170,7 +205,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const work = path.startsWith('/_emulator/')
       ? inspect(req, res, path)
       : req.method === 'POST' && path === '/'
-        ? protocol(req, res)
+        ? isStsRequest(req.headers['content-type'])
+          ? sts(req, res)
+          : protocol(req, res)
         : send(res, 404, JSON.stringify(errorBody({ type: 'UnknownOperationException', message: `No route for ${req.method} ${path}` })), CONTENT_TYPE);
     Promise.resolve(work).catch(() => {
       if (!res.headersSent) send(res, 500, JSON.stringify({ __type: 'InternalFailure', message: 'emulator failure' }), CONTENT_TYPE);
@@ -202,8 +239,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     get scenario() {
       return scenario.spec;
     },
+    get stsScenario() {
+      return stsScenario.spec;
+    },
     requests: () => log.map((r) => ({ ...r })),
     setScenario,
+    setStsScenario,
     close: () =>
       (closing ??= new Promise<void>((ok) => {
         server.close(() => ok());
