@@ -7,6 +7,20 @@ import { builtinModules } from 'node:module';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
+/**
+ * The commit `metering-gate --version` names: GATE_COMMIT when the builder knows it (an image
+ * build has no .git; the Dockerfile passes its REVISION), else git's, else "unknown".
+ */
+function buildCommit() {
+  const given = process.env.GATE_COMMIT?.trim();
+  if (given && given !== 'unknown') return /^[0-9a-f]{40}$/.test(given) ? given.slice(0, 12) : given;
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 // Some dependencies are CommonJS and call require() for Node built-ins; an ESM bundle has no
 // require, so give it one.
 const banner = [
@@ -63,7 +77,7 @@ const shared = {
   mainFields: ['module', 'main'],
   minify: true,
   legalComments: 'linked',
-  define: { __GATE_VERSION__: JSON.stringify(pkg.version) },
+  define: { __GATE_VERSION__: JSON.stringify(pkg.version), __GATE_COMMIT__: JSON.stringify(buildCommit()) },
   logLevel: 'warning',
 };
 await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [lazyBuiltins] });

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { DOCTOR_ONLY_OPTIONS, LOG_OPTIONS, REGISTER_OPTIONS, VERIFY_OPTIONS, type OptionSpec } from '../config/options.js';
-import { GATE_VERSION } from '../version.js';
+import { versionText } from '../version.js';
 
 export type CommandName = 'register' | 'verify' | 'emulator' | 'doctor' | 'exec';
 export interface Invocation {
@@ -80,7 +80,7 @@ Examples:
 export function buildProgram(onInvoke: (invocation: Invocation) => void): Command {
   const program = new Command('metering-gate')
     .description('Gate a paid AWS Marketplace container on RegisterUsage: register, verify the signed token, write the result, exit with a code that starts or refuses the workload.')
-    .version(GATE_VERSION, '-V, --version')
+    .version(versionText(), '-V, --version', 'print the gate\'s version, its commit and the version of Node it runs on')
     .showSuggestionAfterError(true)
     // exec's options end where its command begins (passThroughOptions needs this).
     .enablePositionalOptions()

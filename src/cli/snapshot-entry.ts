@@ -28,6 +28,7 @@ import nodeFs from 'node:fs';
 import 'node:net';
 import nodeOs from 'node:os';
 import { startupSnapshot } from 'node:v8';
+import { argvFromSnapshotStart } from './sea-argv.js';
 
 /** commander reads argv in Node's shape: node, script, then the arguments. */
 const SCRIPT_NAME = 'metering-gate';
@@ -225,7 +226,7 @@ async function buildSnapshot(): Promise<void> {
   if (guard.violations.length > 0) {
     throw new Error(`the snapshot would keep build-time state:\n  ${[...new Set(guard.violations)].join('\n  ')}`);
   }
-  startupSnapshot.setDeserializeMainFunction(() => run([process.execPath, SCRIPT_NAME, ...process.argv.slice(1)]));
+  startupSnapshot.setDeserializeMainFunction(() => run(argvFromSnapshotStart(process.argv, SCRIPT_NAME)));
 }
 
 if (startupSnapshot.isBuildingSnapshot()) {
