@@ -23,7 +23,7 @@ typecheck: install
 # The CLI suite also runs against the startup snapshot the image starts from; the full suite
 # runs last so that its summary closes the output. (Prerequisites run in order; the build
 # they share runs once.)
-test: typecheck test-cli-snapshot
+test: typecheck test-cli-snapshot binary-native
 	$(NODE) --test --test-concurrency=2 test/
 
 demo: build
@@ -69,6 +69,18 @@ test-cli-snapshot: build
 	  launcher="$$($(NODE) scripts/lib/snapshot.mjs --node "$$node24" --blob "$$dir/metering-gate.blob")" && \
 	  METERING_GATE_TEST_LAUNCHER="$$launcher" $(NODE) --test test/cli/ && \
 	  $(NODE) bench/startup-snapshot-check.mjs --node24 "$$node24" --blob "$$dir/metering-gate.blob"
+
+# --- single executable (issue 14): binary ---
+# dist/metering-gate-linux-<arch>: Node 24 with the startup snapshot inside, one file, nothing
+# beside it at run time (scripts/binary.mjs). `binary` adds the other architecture where it can
+# be built here (arm64 on x64: qemu-user-static and Debian's libc6-arm64-cross,
+# libstdc++6-arm64-cross) and says why not otherwise; make test needs only this machine's.
+.PHONY: binary binary-native
+binary: build
+	$(NODE) scripts/binary.mjs --arch all
+
+binary-native: build
+	@$(NODE) scripts/binary.mjs --arch native >/dev/null
 
 # --- containers (issue 4): image, smoke, e2e ---
 # Engine: a working docker engine, else podman (scripts/container/engine.sh decides; force with
