@@ -1,11 +1,11 @@
 // The two kinds of gate the herd benchmark starts in-process:
-//  - runGate: the real `register` command (runRegister), exactly what the CLI runs, with its
-//    own io, output directory, abort signal, SDK client and random nonce.
+//  - runGate: the real register pipeline (runRegistration), exactly what the CLI runs, with its
+//    own environment, output directory, abort signal, SDK client and random nonce.
 //  - runNaive: the baseline, a naive integration: the same config, region, credentials and
 //    token check, but one RegisterUsage call through an SDK client with its default retry
 //    strategy (standard mode, 3 attempts) and no retry loop of its own.
 import { MarketplaceMeteringClient, RegisterUsageCommand } from '@aws-sdk/client-marketplace-metering';
-import { runRegister } from '../src/cli/register.js';
+import { runRegistration } from '../src/gate/register.js';
 import { parseRegisterConfig } from '../src/config/register-config.js';
 import { createCredentialProvider } from '../src/credentials/provider.js';
 import { resolveRegion } from '../src/platform/region.js';
@@ -43,13 +43,7 @@ function flagsFor(options: HerdGateOptions): Record<string, string> {
 }
 
 export async function runGate(options: HerdGateOptions): Promise<HerdOutcome> {
-  const { result } = await runRegister(flagsFor(options), {
-    env: options.env,
-    stderrIsTty: false,
-    signal: options.signal,
-    writeStdout: () => undefined,
-    writeStderr: () => undefined,
-  });
+  const { result } = await runRegistration(flagsFor(options), { env: options.env, stderrIsTty: false, signal: options.signal });
   return { entitled: result.entitled, exitCode: result.exitCode, errorCode: result.errorCode, message: result.message, nonce: result.nonce, finishedAt: Date.now() };
 }
 

@@ -2,7 +2,7 @@
 // requests-per-second throttle, and in the same run the same herd through a naive
 // integration (the SDK's default retry: standard mode, 3 attempts) as the baseline.
 //   in-process: HERD_N (1000) gates at HERD_RATE (50) requests/s, burst HERD_BURST (50),
-//               each a real runRegister with its own io, client, nonce and output dir;
+//               each a real runRegistration with its own environment, client, nonce and output dir;
 //   processes:  HERD_PROC_N (50) CLI processes at HERD_PROC_RATE (2.5) requests/s. Each
 //               process needs about 0.3 s of CPU to start, so on a 2-core box 50 of them
 //               already take some seconds to all be up; "first-req spread" shows how much.

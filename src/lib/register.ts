@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
-import { runRegister } from '../cli/register.js';
 import type { LogLevel } from '../config/log-config.js';
 import { GateError } from '../errors.js';
+import { runRegistration } from '../gate/register.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 import { MeteringGateError } from './errors.js';
 import type { Duration } from './verify-entitlement.js';
@@ -31,8 +31,9 @@ export interface RegisterOptions {
   /**
    * The environment that register reads its METERING_GATE_* settings and the platform
    * facts (ECS metadata URI, AWS_REGION, IMDS settings, credential variables) from.
-   * Default: empty, so nothing is picked up silently; pass `process.env` to behave as the
-   * CLI does. The AWS SDK's credential chain reads the process environment regardless.
+   * Default: `process.env`, as the CLI and the AWS SDK read it, so that on EKS the pod's
+   * AWS_REGION and IRSA variables, and on ECS the task's metadata and credential endpoints,
+   * are used. Options given here win over METERING_GATE_* variables, as flags do.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Aborting stops registration at once (TERMINATED, a result is still written). */
@@ -88,13 +89,7 @@ export async function register(options: RegisterOptions): Promise<RegisterSucces
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const outcome = await runRegister(toFlags(options), {
-      env: options.env ?? {},
-      stderrIsTty: false,
-      signal: controller.signal,
-      writeStdout: () => undefined,
-      writeStderr: (text) => process.stderr.write(text),
-    });
+    const outcome = await runRegistration(toFlags(options), { env: options.env ?? process.env, stderrIsTty: false, signal: controller.signal });
     const { result } = outcome;
     if (outcome.exitCode === 0 && (result.status === 'ENTITLED' || result.status === 'GRACE')) return { status: result.status, result };
     throw new MeteringGateError(result.errorCode ?? 'INTERNAL', result.message ?? `registration ended with status ${result.status}`, {

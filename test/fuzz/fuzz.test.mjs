@@ -75,10 +75,10 @@ test(`response fuzz in-process: ${BODY_RUNS} register runs against random answer
         const outputDir = join(root, String(next++));
         let outcome;
         try {
-          const { result, exitCode } = await target.runRegister(registerFlags(server.url, outputDir), { env, stderrIsTty: false, signal: new AbortController().signal, writeStdout: () => undefined, writeStderr: () => undefined });
+          const { result, exitCode } = await target.runRegistration(registerFlags(server.url, outputDir), { env, stderrIsTty: false, signal: new AbortController().signal });
           outcome = { code: exitCode, result };
         } catch (error) {
-          problems.push(`runRegister threw: ${error?.stack ?? error}`);
+          problems.push(`runRegistration threw: ${error?.stack ?? error}`);
           continue;
         }
         const problem = checkOutcome(outcome, outputDir);
@@ -136,7 +136,7 @@ for (const regression of REGRESSIONS) {
     const outputDir = join(tempDir('gate-fuzz-regression-'), 'out');
     try {
       const env = baseEnv({ AWS_REGION: 'us-east-1' });
-      const { result, exitCode } = await target.runRegister(registerFlags(`http://127.0.0.1:${server.address().port}`, outputDir), { env, stderrIsTty: false, signal: new AbortController().signal, writeStdout: () => undefined, writeStderr: () => undefined });
+      const { result, exitCode } = await target.runRegistration(registerFlags(`http://127.0.0.1:${server.address().port}`, outputDir), { env, stderrIsTty: false, signal: new AbortController().signal });
       assert.equal(exitCode, regression.exit, result.message);
       assert.equal(checkOutcome({ code: exitCode, result }, outputDir), null);
     } finally {

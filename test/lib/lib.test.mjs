@@ -7,7 +7,9 @@ import { createPublicKey, generateKeyPairSync, sign, constants } from 'node:cryp
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { baseEnv, gateArgs, runGate, startEmulator, tempDir, ROOT } from '../helpers/gate.mjs';
+import { startEmulatorProcess } from '../../scripts/lib/emulator-process.mjs';
+import { startEcsTaskWithCredentials } from '../helpers/fake-metadata.mjs';
+import { BUNDLE, baseEnv, gateArgs, runGate, startEmulator, tempDir, ROOT } from '../helpers/gate.mjs';
 
 const lib = await import(join(ROOT, 'dist', 'lib.mjs'));
 const { verifyEntitlement, register, MeteringGateError, EXIT_CODES } = lib;
@@ -160,6 +162,48 @@ test('register(): entitled resolves; a refusal rejects with the CLI\'s code and 
     await emulator.setScenario('entitled');
   }
   await assert.rejects(register({ productCode: 'bad code', env }), (error) => error.code === 'CONFIG_INVALID' && error.exitCode === 2);
+});
+
+test('register() with no env reads process.env: the task\'s container credentials and AWS_REGION, as the SDK would', async () => {
+  // Its own emulator checks the SigV4 signature with the task role's secret, so an entitled
+  // answer proves the call was signed with exactly those credentials.
+  const strict = await startEmulatorProcess({ bundle: BUNDLE, taskRegion: 'eu-west-1', secretAccessKey: 'task-role-secret' });
+  const task = await startEcsTaskWithCredentials({
+    taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/default/0123456789abcdef',
+    credentials: { AccessKeyId: 'ASIALIBTASKROLE', SecretAccessKey: 'task-role-secret', Token: 'task-role-session' },
+  });
+  try {
+    const outputDir = join(tempDir(), 'out');
+    // A process of its own, so that this process's environment is the only one in play.
+    const script = `import { register } from ${JSON.stringify(join(ROOT, 'dist', 'lib.mjs'))};
+const { status, result } = await register({ productCode: 'paid-product', publicKey: ${JSON.stringify(strict.keyPath)}, endpointUrl: ${JSON.stringify(strict.url)}, outputDir: ${JSON.stringify(outputDir)} });
+process.stdout.write(JSON.stringify({ status, result }));`;
+    const home = tempDir('gate-home-');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_REGION: 'eu-west-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: task.env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: task.env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, cwd: ROOT });
+    const { status, result } = JSON.parse(stdout);
+    assert.equal(status, 'ENTITLED', result.message);
+    assert.equal(result.region, 'eu-west-1');
+    assert.equal(result.regionSource, 'env');
+    assert.equal(result.credentialSource, 'container');
+    const requests = await strict.requests();
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].accessKeyId, 'ASIALIBTASKROLE');
+    assert.ok(task.hits.includes('/creds'), 'the credential endpoint was asked');
+  } finally {
+    await task.close();
+    await strict.stop();
+  }
 });
 
 test('the declarations type-check a consumer that imports the package by name', async () => {

@@ -1,0 +1,213 @@
+import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
+import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
+import type { Env, RawFlags } from '../config/settings.js';
+import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
+import { describeCredentialSource, type CredentialSource } from '../credentials/source.js';
+import { GateError, toGateError } from '../errors.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
+import { withRetries, type RetryStats } from '../metering/retry.js';
+import { detectPlatform, type Platform } from '../platform/platform.js';
+import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
+import { statusFor, type EntitlementResult } from '../result/entitlement.js';
+import { writeTerminationLog } from '../result/termination-log.js';
+import { resultPaths, writeResultFiles } from '../result/write-result.js';
+import { GATE_VERSION } from '../version.js';
+import { verifyToken, type VerifiedToken } from '../verify/token.js';
+
+/** What a run learned so far; whatever stage fails, the result reports everything before it. */
+interface RunState {
+  config: RegisterConfig | null;
+  region: ResolvedRegion | null;
+  /** null until detected: known once the region is (its ECS launch type refines it). */
+  platform: Platform | null;
+  credentialSource: CredentialSource | null;
+  answer: RegisterUsageAnswer | null;
+  verified: VerifiedToken | null;
+  warnings: string[];
+  stats: RetryStats;
+}
+
+/**
+ * What the gate needs from the process it runs in, given rather than reached for, so that
+ * the CLI and the library run the same pipeline from the same facts.
+ */
+export interface GateContext {
+  /** The environment the METERING_GATE_* settings and the platform facts are read from. */
+  readonly env: Env;
+  /** Picks the default log format (pretty on a terminal). */
+  readonly stderrIsTty: boolean;
+  /** Aborting stops registration at once (TERMINATED); a result is still written. */
+  readonly signal: AbortSignal;
+}
+
+export interface RegisterOutcome {
+  readonly result: EntitlementResult;
+  readonly exitCode: number;
+  /** Where entitlement.json was written (or was to be). */
+  readonly resultFile: string;
+}
+
+async function register(state: RunState, config: RegisterConfig, context: GateContext, log: Logger, startedAt: number): Promise<void> {
+  const deadlineAt = startedAt + config.deadlineMs;
+  const warn = (message: string, fields: Record<string, unknown> = {}) => {
+    state.warnings.push(message);
+    log.warn(fields, message);
+  };
+  if (config.skipSignatureVerification) warn('signature verification is off (--skip-signature-verification): the token is not checked against a public key');
+  if (config.regionOverride) warn('the region is set by --region; AWS advises against hard-coding it, and a region other than the task\'s gets InvalidRegionException', { region: config.regionOverride });
+
+  // The region and the credentials come from separate endpoints and neither needs the other,
+  // so both are asked at once; a region failure is still the one reported when both fail.
+  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
+  const credentialsResolved = resolveCredentials(provider, { timeoutMs: Math.max(1, Math.min(config.attemptTimeoutMs, deadlineAt - Date.now())), signal: context.signal });
+  credentialsResolved.catch(() => undefined);
+
+  state.region = await resolveRegion({ override: config.regionOverride, environment: config.environment, signal: context.signal });
+  state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
+  log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
+
+  const credentials = describeCredentialSource(config.environment.credentials, config.environment.imdsDisabled);
+  state.credentialSource = credentials.source;
+  for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
+
+  await credentialsResolved;
+
+  const client = createMeteringClient({
+    region: state.region.region,
+    endpointUrl: config.endpointUrl,
+    credentials: provider,
+    connectTimeoutMs: config.attemptTimeoutMs,
+  });
+  try {
+    state.answer = await withRetries(
+      (signal) => registerUsage(client, { productCode: config.productCode, publicKeyVersion: config.publicKeyVersion, nonce: config.nonce }, signal),
+      {
+        deadlineAt,
+        attemptTimeoutMs: config.attemptTimeoutMs,
+        signal: context.signal,
+        onRetry: ({ attempt, reason, waitMs, throttled }) => log.info({ attempt, waitMs, throttled, reason }, 'RegisterUsage failed transiently; retrying'),
+      },
+      state.stats,
+    );
+  } finally {
+    client.destroy();
+  }
+
+  if (state.answer.publicKeyRotationTimestamp) {
+    warn(
+      `public key version ${config.publicKeyVersion} has expired (PublicKeyRotationTimestamp ${state.answer.publicKeyRotationTimestamp.toISOString()}): get the new key from AWS Marketplace and update --public-key-version and the key`,
+      { publicKeyRotationTimestamp: state.answer.publicKeyRotationTimestamp.toISOString() },
+    );
+  }
+  state.verified = await verifyToken(state.answer.signature, config.publicKey?.key ?? null, {
+    productCode: config.productCode,
+    publicKeyVersion: config.publicKeyVersion,
+    nonce: config.nonce,
+    maxAgeMs: config.maxTokenAgeMs,
+    clockSkewMs: config.clockSkewMs,
+  });
+}
+
+function buildResult(state: RunState, error: GateError | null, startedAt: number): EntitlementResult {
+  const grace = error?.code === 'SERVICE_UNAVAILABLE' && state.config?.onUnavailable === 'allow';
+  const finishedAt = Date.now();
+  const config = state.config;
+  return {
+    schemaVersion: 1,
+    status: statusFor(error?.code ?? null, grace),
+    entitled: error === null,
+    exitCode: error === null || grace ? 0 : error.exitCode,
+    errorCode: error?.code ?? null,
+    message: error?.message ?? null,
+    hint: error?.hint ?? null,
+    productCode: config?.productCode ?? null,
+    publicKeyVersion: config?.publicKeyVersion ?? null,
+    nonce: config?.nonce ?? null,
+    region: state.region?.region ?? null,
+    regionSource: state.region?.source ?? null,
+    platform: state.platform ?? 'unknown',
+    credentialSource: state.credentialSource,
+    signature: state.answer?.signature ?? null,
+    signatureVerified: state.verified?.signatureVerified ?? false,
+    claims: state.verified?.claims ?? null,
+    publicKeyRotationTimestamp: state.answer?.publicKeyRotationTimestamp?.toISOString() ?? null,
+    warnings: state.warnings,
+    attempts: state.stats.attempts,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - startedAt,
+    gateVersion: GATE_VERSION,
+  };
+}
+
+function terminationMessage(result: EntitlementResult): string {
+  if (result.status === 'ENTITLED') return `metering-gate: ENTITLED for product ${result.productCode} in ${result.region}.`;
+  const parts = [`metering-gate: ${result.status} (${result.errorCode}, exit ${result.exitCode}): ${result.message}`];
+  if (result.hint) parts.push(`Fix: ${result.hint}`);
+  return parts.join(' ');
+}
+
+/**
+ * The register pipeline (config, platform and region, credentials, RegisterUsage, token,
+ * result files): every stage may fail, and every failure still ends in a result file and a
+ * documented code. Printing the result is the caller's job.
+ */
+export async function runRegistration(flags: RawFlags, context: GateContext): Promise<RegisterOutcome> {
+  const startedAt = Date.now();
+  const state: RunState = {
+    config: null,
+    region: null,
+    platform: null,
+    credentialSource: null,
+    answer: null,
+    verified: null,
+    warnings: [],
+    stats: { attempts: 0, lastTransientReason: null },
+  };
+  let log: Logger;
+  let failure: GateError | null = null;
+  try {
+    log = createLogger(parseLogConfig(flags, context.env, context.stderrIsTty));
+  } catch (error) {
+    log = createLogger(FALLBACK_LOG_CONFIG);
+    failure = toGateError(error);
+  }
+
+  if (!failure) {
+    try {
+      state.config = parseRegisterConfig(flags, context.env);
+      await register(state, state.config, context, log, startedAt);
+    } catch (error) {
+      failure = context.signal.aborted ? toGateError(context.signal.reason) : toGateError(error);
+    }
+  }
+  if (state.config === null && failure === null) throw new Error('unreachable: no config and no failure');
+  if (state.platform === null && state.config) state.platform = detectPlatform(state.config.environment);
+
+  let result = buildResult(state, failure, startedAt);
+  const outputDir = state.config?.outputDir ?? resolveOutputDir(flags, context.env);
+  try {
+    writeResultFiles(outputDir, result);
+  } catch (error) {
+    const writeError = toGateError(error);
+    result = buildResult(state, writeError, startedAt);
+    failure = writeError;
+  }
+
+  const terminationLog = state.config?.terminationLog ?? { path: DEFAULT_TERMINATION_LOG, explicit: false };
+  const terminationError = writeTerminationLog(terminationLog, terminationMessage(result));
+  if (terminationError) log.warn(terminationError);
+
+  if (failure === null) {
+    log.info({ productCode: result.productCode, region: result.region, attempts: result.attempts, durationMs: result.durationMs }, 'entitled');
+  } else if (result.status === 'GRACE') {
+    log.warn({ errorCode: failure.code, attempts: result.attempts }, `starting in GRACE (--on-unavailable allow): ${failure.message}`);
+  } else {
+    const fields: Record<string, unknown> = { errorCode: failure.code, exitCode: result.exitCode };
+    if (failure.hint) fields['hint'] = failure.hint;
+    if (failure.code === 'INTERNAL') fields['stack'] = (failure.cause as Error | undefined)?.stack;
+    log.error(fields, failure.message);
+  }
+  return { result, exitCode: result.exitCode, resultFile: resultPaths(outputDir).json };
+}
