@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, chmod, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import { sdkPartitions } from './lib/esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -80,7 +81,7 @@ const shared = {
   define: { __GATE_VERSION__: JSON.stringify(pkg.version), __GATE_COMMIT__: JSON.stringify(buildCommit()) },
   logLevel: 'warning',
 };
-await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [lazyBuiltins] });
+await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [sdkPartitions, lazyBuiltins] });
 await chmod('dist/metering-gate.mjs', 0o755);
 
 // --- startup snapshot entry (issue 5): dist/metering-gate.snapshot.cjs ---------------------
@@ -132,7 +133,7 @@ for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name
     }));
   },
 };
-await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [snapshotBuiltins] });
+await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [sdkPartitions, snapshotBuiltins] });
 
 // --- library entry: `import { verifyEntitlement } from 'metering-gate'` --------------------
 // dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
@@ -140,7 +141,7 @@ await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts
 // The image build passes --cli-only: the image runs the CLI and ships no library.
 if (!process.argv.includes('--cli-only')) {
   const libBanner = banner.split('\n').slice(1).join('\n');
-  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner } });
+  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [sdkPartitions] });
   const newest = (dir) =>
     readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
       const path = `${dir}/${entry.name}`;

@@ -23,6 +23,29 @@ export const EXIT_CODES = {
 
 export type ErrorCode = keyof typeof EXIT_CODES;
 
+/**
+ * The fix for each code when the failure itself knows no better one, so that every failure
+ * names a next step (the README's exit-code table shows these). Specific failures pass their
+ * own hint, which wins.
+ */
+export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
+  INTERNAL: 'this is a bug in metering-gate, not a problem with your setup: report it with the log line above and the gate version; a retry of the pod or task may pass.',
+  CONFIG_INVALID: 'fix the flag or environment variable named in the message; `metering-gate <command> --help` lists every option with its allowed values, and `metering-gate doctor` checks them all at once.',
+  PRODUCT_CODE_UNTRUSTED: 'use a product code from --trusted-product-codes (METERING_GATE_TRUSTED_PRODUCT_CODES), or add this one to the list if it is yours.',
+  CUSTOMER_NOT_ENTITLED: 'the AWS account running this workload has no active subscription to the product; subscribe in AWS Marketplace with this account.',
+  PLATFORM_NOT_SUPPORTED: 'RegisterUsage works only from ECS, EKS or Fargate; use `metering-gate emulator` to test elsewhere.',
+  TOKEN_INVALID: 'check that the public key and --public-key-version are the ones AWS Marketplace issued for this product; for verify, the result file was not written by the gate for this product, so run the gate again rather than editing it.',
+  SERVICE_UNAVAILABLE: 'AWS Marketplace Metering did not answer usably before the deadline: check egress to the endpoint (proxy, firewall, DNS) with `metering-gate doctor`, allow a longer --deadline, or start in GRACE with --on-unavailable allow.',
+  REGION_UNRESOLVED: 'run in ECS or EKS, where the region is detected, or set AWS_REGION to the region the workload runs in.',
+  INVALID_REGION: 'the call must be made in the region the task or pod runs in: remove any --region or hard-coded AWS_REGION and let the gate detect it.',
+  CREDENTIALS_UNAVAILABLE: 'on EKS annotate the service account for IRSA (eks.amazonaws.com/role-arn); on ECS give the task a task role.',
+  ACCESS_DENIED: 'the role that signs the call (IRSA on EKS, the task role on ECS) needs aws-marketplace:RegisterUsage; see ecs-task-defs/task-role-policy.json.',
+  PRODUCT_REJECTED: 'check the product code and --public-key-version against what AWS Marketplace gave you for this product.',
+  OUTPUT_UNWRITABLE: 'mount a writable volume at the output directory (an emptyDir or task volume shared with the workload) that the gate\'s user may write, and check that it is not full.',
+  RESULT_MISSING: 'the gate has not written its result yet, or writes it elsewhere: run the gate first (init container or dependsOn), point --output-dir or --result at the shared volume, or give --wait time.',
+  TERMINATED: 'the gate was stopped by a signal before it finished (the pod or task was stopping); it registers again on the next start.',
+};
+
 /** Exit codes for the two signals we stop on: 128 + the signal number, as shells report. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
@@ -30,15 +53,15 @@ export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 export class GateError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
-  /** Hints for the operator (how to fix it); printed and recorded, never secret. */
-  readonly hint: string | undefined;
+  /** How to fix it, for the operator; printed and recorded, never secret, never empty. */
+  readonly hint: string;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string; exitCode?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GateError';
     this.code = code;
     this.exitCode = options.exitCode ?? EXIT_CODES[code];
-    this.hint = options.hint;
+    this.hint = options.hint ?? DEFAULT_HINTS[code];
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { DOCTOR_ONLY_OPTIONS, LOG_OPTIONS, REGISTER_OPTIONS, VERIFY_OPTIONS, type OptionSpec } from '../config/options.js';
+import { formatRange } from '../config/duration.js';
+import { DOCTOR_ONLY_OPTIONS, LOG_OPTIONS, REGISTER_OPTIONS, VERIFY_OPTIONS, durationRange, type OptionSpec } from '../config/options.js';
 import { versionText } from '../version.js';
 
 export type CommandName = 'register' | 'verify' | 'emulator' | 'doctor' | 'exec';
@@ -12,11 +13,17 @@ function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
     const shownDefault = spec.defaultText ?? spec.default;
-    const defaultText = shownDefault ? ` (default: ${shownDefault})` : '';
+    // Durations show their range too: the same numbers the parser enforces.
+    const rangeText = spec.arg === 'DURATION' ? `${shownDefault ? '; ' : ''}${formatRange(durationRange(spec))}` : '';
+    const defaultText = shownDefault || rangeText ? ` (${shownDefault ? `default: ${shownDefault}` : ''}${rangeText})` : '';
     command.addOption(new Option(`${spec.flag}${spec.arg ? ` <${spec.arg}>` : ''}`, `${spec.description}${defaultText}${envText}`));
   }
   return command;
 }
+
+const DURATION_NOTE = `
+Durations need a unit: ms, s, m, h or d, alone or combined (500ms, 30s, 5m, 1h, 1m30s); a
+bare number other than 0 is refused, so that --wait 30 cannot mean 30 milliseconds.`;
 
 const REGISTER_EXAMPLES = `
 Examples:
@@ -88,20 +95,20 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     .configureOutput({ outputError: () => undefined });
 
   const register = new Command('register').description('register usage, verify the token, write the result files (the default command)');
-  addOptions(addOptions(register, REGISTER_OPTIONS), LOG_OPTIONS).addHelpText('after', REGISTER_EXAMPLES).action(function (this: Command) {
+  addOptions(addOptions(register, REGISTER_OPTIONS), LOG_OPTIONS).addHelpText('after', REGISTER_EXAMPLES).addHelpText('after', DURATION_NOTE).action(function (this: Command) {
     onInvoke({ command: 'register', flags: this.opts() });
   });
   program.addCommand(register, { isDefault: true });
 
   const verify = new Command('verify').description('re-verify a result file offline: status, token signature, claims and age');
-  addOptions(addOptions(verify, VERIFY_OPTIONS), LOG_OPTIONS).addHelpText('after', VERIFY_EXAMPLES).action(function (this: Command) {
+  addOptions(addOptions(verify, VERIFY_OPTIONS), LOG_OPTIONS).addHelpText('after', VERIFY_EXAMPLES).addHelpText('after', DURATION_NOTE).action(function (this: Command) {
     onInvoke({ command: 'verify', flags: this.opts() });
   });
   program.addCommand(verify);
 
   const doctor = new Command('doctor').description('diagnose platform, credentials, region, IMDS, endpoint, key, product code and output dir without registering');
   addOptions(addOptions(addOptions(doctor, REGISTER_OPTIONS), DOCTOR_ONLY_OPTIONS), LOG_OPTIONS)
-    .addHelpText('after', DOCTOR_EXAMPLES)
+    .addHelpText('after', DOCTOR_EXAMPLES).addHelpText('after', DURATION_NOTE)
     .action(function (this: Command) {
       onInvoke({ command: 'doctor', flags: this.opts() });
     });
@@ -112,7 +119,7 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     .argument('<cmd...>', 'the command to run and its arguments (after --)')
     .passThroughOptions();
   addOptions(addOptions(exec, REGISTER_OPTIONS), LOG_OPTIONS)
-    .addHelpText('after', EXEC_EXAMPLES)
+    .addHelpText('after', EXEC_EXAMPLES).addHelpText('after', DURATION_NOTE)
     .action(function (this: Command, cmd: string[]) {
       onInvoke({ command: 'exec', flags: { ...this.opts(), command: cmd } });
     });

@@ -12,10 +12,16 @@ export interface OptionSpec {
   readonly description: string;
   /** Durations: the value when neither the flag nor an env var is set; --help shows it unless defaultText says more. */
   readonly default?: string;
-  /** Durations: the smallest value allowed, in ms (default 1). */
+  /** Durations: the smallest and largest values allowed, in ms; --help and every refusal show them. */
   readonly minMs?: number;
+  readonly maxMs?: number;
   readonly defaultText?: string;
 }
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 export const KEY_OPTIONS: readonly OptionSpec[] = [
   { key: 'publicKeyVersion', flag: '--public-key-version', arg: 'N', env: ['METERING_GATE_PUBLIC_KEY_VERSION'], description: 'public key version given to you by AWS Marketplace (integer >= 1)', defaultText: '1' },
@@ -32,11 +38,11 @@ export const REGISTER_OPTIONS: readonly OptionSpec[] = [
   { key: 'region', flag: '--region', arg: 'REGION', description: 'override the detected region (warned about: AWS says not to hard-code it)' },
   { key: 'endpointUrl', flag: '--endpoint-url', arg: 'URL', env: ['METERING_GATE_ENDPOINT_URL', 'AWS_ENDPOINT_URL_MARKETPLACE_METERING', 'AWS_ENDPOINT_URL'], description: 'Metering endpoint, for the emulator and tests', defaultText: 'AWS' },
   { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'where entitlement.json and entitlement.env are written', defaultText: '/var/run/metering-gate' },
-  { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', default: '5m' },
-  { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', default: '10s' },
+  { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', default: '5m', minMs: 100, maxMs: DAY },
+  { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', default: '10s', minMs: 100, maxMs: HOUR },
   { key: 'onUnavailable', flag: '--on-unavailable', arg: 'deny|allow', env: ['METERING_GATE_ON_UNAVAILABLE'], description: 'when only transient failures happened until the deadline: refuse (deny) or start in GRACE (allow)', defaultText: 'deny' },
-  { key: 'maxTokenAge', flag: '--max-token-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m' },
-  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0 },
+  { key: 'maxTokenAge', flag: '--max-token-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', minMs: SECOND, maxMs: 30 * DAY },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR },
   { key: 'terminationLog', flag: '--termination-log', arg: 'FILE', env: ['METERING_GATE_TERMINATION_LOG'], description: 'where to write the one-paragraph outcome for kubectl describe pod', defaultText: '/dev/termination-log if writable' },
 ];
 
@@ -49,7 +55,7 @@ export const LOG_OPTIONS: readonly OptionSpec[] = [
 export const DOCTOR_ONLY_OPTIONS: readonly OptionSpec[] = [
   { key: 'output', flag: '--output', arg: 'table|json', description: 'human table or one JSON document on stdout', defaultText: 'table' },
   { key: 'call', flag: '--call', description: 'also make one real RegisterUsage call (off by default: doctor never registers unless asked)' },
-  { key: 'checkTimeout', flag: '--check-timeout', arg: 'DURATION', description: 'time limit of each network probe (metadata, DNS, TCP, TLS)', default: '2s' },
+  { key: 'checkTimeout', flag: '--check-timeout', arg: 'DURATION', description: 'time limit of each network probe (metadata, DNS, TCP, TLS)', default: '2s', minMs: 100, maxMs: 5 * MINUTE },
 ];
 
 export const VERIFY_OPTIONS: readonly OptionSpec[] = [
@@ -57,13 +63,18 @@ export const VERIFY_OPTIONS: readonly OptionSpec[] = [
   { key: 'result', flag: '--result', arg: 'FILE', description: 'the exact result file to check (instead of --output-dir)' },
   ...KEY_OPTIONS,
   { key: 'productCode', flag: '--product-code', arg: 'CODE', description: 'also require the result to be for this product' },
-  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', defaultText: '15m (--max-token-age)' },
-  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0 },
-  { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first', minMs: 0 },
+  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', defaultText: '15m (--max-token-age)', minMs: SECOND, maxMs: 30 * DAY },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR },
+  { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first', default: '0', minMs: 0, maxMs: DAY },
 ];
 
 export function optionByKey(options: readonly OptionSpec[], key: string): OptionSpec {
   const spec = options.find((option) => option.key === key);
   if (!spec) throw new Error(`no option ${key}`);
   return spec;
+}
+
+/** A duration option's range; the table gives every duration one (1ms to a day if it forgot). */
+export function durationRange(spec: OptionSpec): { minMs: number; maxMs: number } {
+  return { minMs: spec.minMs ?? 1, maxMs: spec.maxMs ?? DAY };
 }

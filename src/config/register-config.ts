@@ -6,12 +6,12 @@ import { GateError } from '../errors.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import { MIN_KEY_BITS, parseRsaPublicKey } from './public-key.js';
+import { isValidRegion, REGION_EXAMPLES } from './region-name.js';
 import { invalidSetting, missingSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
 
 export const DEFAULT_OUTPUT_DIR = '/var/run/metering-gate';
 export const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
 const PRODUCT_CODE = /^[-a-zA-Z0-9/=:_.@]{1,255}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface LoadedKey {
   readonly key: KeyObject;
@@ -134,10 +134,6 @@ export function parseEndpoint(flags: RawFlags, env: Env): string | null {
   return setting.value;
 }
 
-export function isValidRegion(region: string): boolean {
-  return REGION.test(region);
-}
-
 // Each of register's options that doctor also reports has one parser here, so that both
 // refuse exactly the same values with exactly the same message.
 
@@ -149,7 +145,7 @@ export function parseNonce(flags: RawFlags, env: Env): string | null {
 
 export function parseRegionOverride(flags: RawFlags, env: Env): string | null {
   const setting = readSetting(flags, env, spec('region'));
-  if (setting && !isValidRegion(setting.value)) throw invalidSetting(setting, 'must be an AWS region name such as us-east-1');
+  if (setting && !isValidRegion(setting.value)) throw invalidSetting(setting, `must be ${REGION_EXAMPLES} (a region of a partition the AWS SDK knows)`);
   return setting?.value ?? null;
 }
 

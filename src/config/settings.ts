@@ -1,6 +1,6 @@
 import { GateError } from '../errors.js';
-import { formatDuration, parseDurationMs } from './duration.js';
-import type { OptionSpec } from './options.js';
+import { readDurationValue } from './duration.js';
+import { durationRange, type OptionSpec } from './options.js';
 
 export type RawFlags = Readonly<Record<string, unknown>>;
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -50,13 +50,8 @@ export function missingSetting(spec: OptionSpec, allowed: string): GateError {
   return new GateError('CONFIG_INVALID', `missing ${spec.flag}${envNames}: ${allowed}`);
 }
 
-/** A duration option, flag then env, else its default (none: 0); at least its minMs (1 unless the spec says). */
+/** A duration option, flag then env, else its default (none: 0), within the table's range for it. */
 export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec): number {
-  const minimumMs = spec.minMs ?? 1;
   const setting = readSetting(flags, env, spec) ?? { value: spec.default ?? '0', from: spec.flag };
-  const ms = parseDurationMs(setting.value);
-  if (ms === undefined || ms < minimumMs) {
-    throw invalidSetting(setting, `must be a duration of at least ${formatDuration(minimumMs)} such as 500ms, 10s, 5m, 1h or plain milliseconds`);
-  }
-  return ms;
+  return readDurationValue(setting.value, { name: setting.from, range: durationRange(spec) });
 }

@@ -1,8 +1,8 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseDurationMs } from '../config/duration.js';
-import { VERIFY_OPTIONS, optionByKey } from '../config/options.js';
+import { readDurationValue } from '../config/duration.js';
+import { VERIFY_OPTIONS, durationRange, optionByKey } from '../config/options.js';
 import { checkRsaKey, MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
@@ -54,16 +54,10 @@ function configError(message: string): MeteringGateError {
   return new MeteringGateError('CONFIG_INVALID', message);
 }
 
-/** The CLI's `verify` option of the same name gives the default and the minimum, so both agree. */
+/** The CLI's `verify` option of the same name gives the default and the range, so both agree; messages name the library option. */
 function duration(name: 'maxAge' | 'clockSkew' | 'wait', value: Duration | undefined): number {
   const spec = optionByKey(VERIFY_OPTIONS, name);
-  const minimumMs = spec.minMs ?? 1;
-  if (value === undefined) return parseDurationMs(spec.default ?? '0') as number;
-  const ms = typeof value === 'number' ? value : parseDurationMs(value);
-  if (ms === undefined || !Number.isSafeInteger(ms) || ms < minimumMs) {
-    throw configError(`invalid ${name} ${JSON.stringify(value)}: must be milliseconds or a duration such as 500ms, 10s, 5m, 1h`);
-  }
-  return ms;
+  return readDurationValue(value ?? spec.default ?? '0', { name, range: durationRange(spec) });
 }
 
 async function loadKey(publicKey: string | KeyObject): Promise<KeyObject> {

@@ -1,5 +1,5 @@
 import type { EnvironmentFacts } from '../config/environment.js';
-import { isValidRegion } from '../config/register-config.js';
+import { isValidRegion, REGION_EXAMPLES } from '../config/region-name.js';
 import { GateError } from '../errors.js';
 import { readEcsTask } from './ecs-metadata.js';
 import { readImdsRegion } from './imds.js';
@@ -56,7 +56,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
       tried.push(`${name} (not set)`);
       continue;
     }
-    if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', `invalid ${name} ${JSON.stringify(value)}: must be an AWS region name such as us-east-1`);
+    if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', `invalid ${name} ${JSON.stringify(value)}: must be ${REGION_EXAMPLES}`);
     return { region: value, source: 'env', detail: name, ecsLaunchType };
   }
 

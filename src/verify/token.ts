@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
+import { formatDuration } from '../config/duration.js';
 import { GateError } from '../errors.js';
 import { claimLookup, versionMatches } from './claims.js';
 
@@ -106,9 +107,9 @@ function checkClaims(payload: Record<string, unknown>, expect: TokenExpectations
   const issuedAt = iat.value * 1000;
   const now = expect.now ?? Date.now();
   if (issuedAt - now > expect.clockSkewMs) {
-    throw invalid(`iat is ${Math.round((issuedAt - now) / 1000)}s in the future, more than the ${Math.round(expect.clockSkewMs / 1000)}s clock skew allowed`);
+    throw invalid(`iat is ${formatDuration(issuedAt - now)} in the future, more than the ${formatDuration(expect.clockSkewMs)} clock skew allowed`);
   }
   if (now - issuedAt > expect.maxAgeMs) {
-    throw invalid(`iat is ${Math.round((now - issuedAt) / 1000)}s old, older than the ${Math.round(expect.maxAgeMs / 1000)}s allowed`);
+    throw invalid(`iat is ${formatDuration(now - issuedAt)} old, older than the ${formatDuration(expect.maxAgeMs)} allowed`);
   }
 }

@@ -26,6 +26,9 @@ function assertCommonFields(file, { exitCode, errorCode, status }) {
   assert.ok(Date.parse(file.finishedAt) >= Date.parse(file.startedAt));
   assert.match(file.gateVersion, /^\d+\.\d+\.\d+/);
   if (errorCode) assert.equal(typeof file.message, 'string');
+  // Every failure names its fix (issue 11): a hint on every code, not only on the AWS answers.
+  if (errorCode) assert.ok(typeof file.hint === 'string' && file.hint.length > 20, `${errorCode} has a hint: ${JSON.stringify(file.hint)}`);
+  else assert.equal(file.hint, null);
 }
 
 async function registerIn(scenario, extraArgs = [], envExtra = {}) {

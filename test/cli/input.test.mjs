@@ -20,13 +20,19 @@ const CASES = [
   { name: 'key version 0', args: ['--public-key-version', '0'], message: /^invalid --public-key-version "0": must be an integer >= 1$/ },
   { name: 'key version not a number', env: { METERING_GATE_PUBLIC_KEY_VERSION: 'two' }, message: /^invalid METERING_GATE_PUBLIC_KEY_VERSION "two"/ },
   { name: 'nonce too long', args: ['--nonce', 'n'.repeat(256)], message: /^invalid --nonce .*: must be 1-255 characters$/ },
-  { name: 'duration with a bad unit', args: ['--deadline', '5 minutes'], message: /^invalid --deadline "5 minutes": must be a duration .* such as 500ms, 10s, 5m, 1h/ },
+  { name: 'duration with a bad unit', args: ['--deadline', '5 minutes'], message: /^invalid --deadline "5 minutes": must be a duration such as 500ms, 10s, 5m, 1h or 1m30s .*from 100ms to 1d$/ },
+  // Node's timers hold at most about 24.8 days: 597h used to become 1 ms, and 1200h a RangeError (exit 1).
+  { name: 'attempt timeout beyond any realistic value', args: ['--attempt-timeout', '597h'], message: /^invalid --attempt-timeout "597h": must be from 100ms to 1h$/ },
+  { name: 'attempt timeout beyond Node\'s timer limit', args: ['--attempt-timeout', '1200h'], message: /^invalid --attempt-timeout "1200h": must be from 100ms to 1h$/ },
+  { name: 'a duration without a unit', env: { METERING_GATE_DEADLINE: '30' }, message: /^invalid METERING_GATE_DEADLINE "30": a duration needs a unit \(30ms, 30s, 30m or 30h\), from 100ms to 1d$/ },
+  { name: 'clock skew above its range', args: ['--clock-skew', '2h'], message: /^invalid --clock-skew "2h": must be from 0 to 1h$/ },
   { name: 'attempt timeout from env', env: { METERING_GATE_ATTEMPT_TIMEOUT: '-1s' }, message: /^invalid METERING_GATE_ATTEMPT_TIMEOUT "-1s"/ },
   { name: 'on-unavailable', args: ['--on-unavailable', 'maybe'], message: /^invalid --on-unavailable "maybe": must be deny or allow$/ },
   { name: 'missing key file', args: ['--public-key-file', '/nonexistent/key.pem'], message: /^invalid --public-key-file "\/nonexistent\/key.pem": cannot read the file \(ENOENT\)/ },
   { name: 'key file that is not PEM', keyText: 'hello', message: /expected a PEM block "BEGIN PUBLIC KEY"/ },
   { name: 'endpoint that is not a URL', args: ['--endpoint-url', 'not a url'], message: /^invalid --endpoint-url "not a url": must be an absolute http/ },
   { name: 'region flag', args: ['--region', 'Mars-1'], message: /^invalid --region "Mars-1": must be an AWS region name/ },
+  { name: 'region env', env: { AWS_REGION: 'eu-west' }, message: /^invalid AWS_REGION "eu-west": must be an AWS region name such as us-east-1, .* eusc-de-east-1$/ },
   { name: 'log level', args: ['--log-level', 'loud'], message: /^invalid --log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent$/ },
   { name: 'boolean env', env: { METERING_GATE_SKIP_SIGNATURE_VERIFICATION: 'sometimes' }, message: /^invalid METERING_GATE_SKIP_SIGNATURE_VERIFICATION "sometimes": must be true or false$/ },
   { name: 'untrusted product code', args: ['--trusted-product-codes', 'paid-only'], code: 'PRODUCT_CODE_UNTRUSTED', message: /not in the trusted list \(paid-only\)/ },
@@ -97,4 +103,40 @@ test('secrets never reach the logs or the result', async () => {
   assert.equal(run.code, 8);
   const everything = run.stdout + run.stderr + JSON.stringify(run.file) + run.envFile;
   assert.doesNotMatch(everything, /must-not-leak/);
+});
+
+test('a region of any partition the SDK knows is accepted: the European Sovereign Cloud is signed for, not refused', async () => {
+  await emulator.setScenario('entitled');
+  await emulator.clearRequests();
+  for (const [args, env] of [[['--region', 'eusc-de-east-1'], {}], [[], { AWS_REGION: 'eusc-de-east-1' }], [['--region', 'us-gov-west-1'], {}]]) {
+    const out = tempDir();
+    const run = await runGate(gateArgs(emulator, out, args), { env: baseEnv({ AWS_REGION: 'us-east-1', ...env }), outputDir: out });
+    // The emulator serves us-east-1 only, so the service's own answer is InvalidRegionException: the gate let it through.
+    assert.equal(run.code, 7, run.stderr);
+    assert.equal(run.file.errorCode, 'INVALID_REGION');
+    assert.equal(run.file.region, args[1] ?? env.AWS_REGION);
+  }
+  assert.deepEqual((await emulator.requests()).map((request) => request.region), ['eusc-de-east-1', 'eusc-de-east-1', 'us-gov-west-1']);
+});
+
+test('verify: a duration without a unit, or below the one-second resolution of iat, is refused with its range', async () => {
+  const out = tempDir();
+  const cases = [
+    [['--wait', '30'], /^invalid --wait "30": a duration needs a unit \(30ms, 30s, 30m or 30h\), from 0 to 1d$/],
+    [['--max-age', '1ms'], /^invalid --max-age "1ms": must be from 1s to 30d$/],
+    [['--wait', '25h'], /^invalid --wait "25h": must be from 0 to 1d$/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runGate(['verify', '--output-dir', out, '--public-key-file', emulator.keyPath, ...args], { env: baseEnv() });
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.result.errorCode, 'CONFIG_INVALID');
+    assert.match(run.result.message, message);
+  }
+});
+
+test('--help says that durations need a unit and shows each range', async () => {
+  const run = await runGate(['verify', '--help'], { env: baseEnv() });
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /--wait <DURATION>[\s\S]*default: 0; from 0 to 1d/);
+  assert.match(run.stdout, /Durations need a unit/);
 });

@@ -42,8 +42,8 @@ const REFUSED = {
   'wrong-nonce': /nonce claim .* is not the nonce that was sent/,
   'wrong-product-code': /product code claim "prod-test-1-other" is not "prod-test-1"/,
   'wrong-version': /public key version claim 2 is not 1/,
-  'iat-old': /old, older than the 900s allowed/,
-  'iat-future': /in the future, more than the 120s clock skew/,
+  'iat-old': /old, older than the 15m allowed/,
+  'iat-future': /in the future, more than the 2m clock skew/,
   'malformed-body': /could not be read/,
 };
 
