@@ -70,6 +70,8 @@ Named templates for sellers' own charts. Each takes the root context and reads .
     {{- include "metering-gate.initContainer" . | nindent 4 }}
   containers:
     - name: my-app
+      env:
+        {{- include "metering-gate.podUidEnv" . | nindent 8 }}
       volumeMounts:
         {{- include "metering-gate.volumeMount" . | nindent 8 }}
   volumes:
@@ -89,6 +91,7 @@ comes from values.
   args:
     - register
   env:
+    {{- include "metering-gate.podUidEnv" . | nindent 4 }}
     - name: METERING_GATE_PRODUCT_CODE
       value: {{ required "gate.productCode is required: your product code from the AWS Marketplace Management Portal" $gate.productCode | quote }}
     - name: METERING_GATE_PUBLIC_KEY_VERSION
@@ -155,6 +158,18 @@ comes from values.
   configMap:
     name: {{ $keyConfigMap }}
 {{- end }}
+{{- end }}
+
+{{/*
+The pod's UID from the downward API (one env list item), for the gate AND the workload: the
+gate binds its registration to this pod, and `verify` in the workload accepts only a result
+bound to the same pod, with no age limit (restarts keep working; a copied file does not).
+*/}}
+{{- define "metering-gate.podUidEnv" -}}
+- name: METERING_GATE_POD_UID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.uid
 {{- end }}
 
 {{/* The workload's read-only mount of the result (one list item). */}}
