@@ -142,6 +142,11 @@ await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts
 if (!process.argv.includes('--cli-only')) {
   const libBanner = banner.split('\n').slice(1).join('\n');
   await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [sdkPartitions] });
+  // The same library for require(): CommonJS workloads (and TypeScript compiling to CommonJS)
+  // get a working require('metering-gate') rather than ERR_PACKAGE_PATH_NOT_EXPORTED. A
+  // CommonJS file has its own require, so no banner.
+  await build({ ...shared, format: 'cjs', minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.cjs', plugins: [sdkPartitions] });
+  writeFileSync('dist/lib.d.cts', "export * from './types/lib/index.js';\n");
   const newest = (dir) =>
     readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
       const path = `${dir}/${entry.name}`;
