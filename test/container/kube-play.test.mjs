@@ -1,33 +1,27 @@
 // The Pod the Helm chart renders, run for real with `podman kube play`: the gate is the init
 // container; entitled -> the app container runs and reads the result; not entitled -> the app
-// container is never started. The chart's rendering comes from `helm template` when helm is
-// installed, else from the checked-in test/fixtures/chart-rendered-e2e.yaml (which
-// test/chart/chart.test.mjs compares with helm's output whenever helm is present).
+// container is never started. The chart is rendered by Helm's engine (`helm template`, else
+// tools/helm-render; scripts/chart/chartlib.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
 import {
-  repoRoot, detectEngine, engine, engineAsync, ensureImage, startEmulator, tempDir, which,
+  detectEngine, engine, engineAsync, ensureImage, startEmulator, tempDir,
 } from '../../scripts/container/testlib.mjs';
+import { chartDir, render, renderer } from '../../scripts/chart/chartlib.mjs';
 
 const podman = detectEngine({ CONTAINER_ENGINE: 'podman' });
-const skip = podman.name ? false : `podman kube play is needed and podman is not here, skipped: ${podman.reason}`;
+const skip = (podman.name ? false : `podman kube play is needed and podman is not here, skipped: ${podman.reason}`)
+  || renderer().skip;
 const PODMAN = { env: { CONTAINER_ENGINE: 'podman' } };
 
-const fixture = join(repoRoot, 'test/fixtures/chart-rendered-e2e.yaml');
-const chartDir = join(repoRoot, 'helm/metering-gate');
-
 function renderChart() {
-  if (which('helm')) {
-    const r = spawnSync('helm', ['template', 'metering-gate', chartDir, '-f', join(chartDir, 'ci/e2e-values.yaml')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return { source: 'helm template', text: r.stdout };
-  }
-  return { source: 'test/fixtures/chart-rendered-e2e.yaml (helm is not installed)', text: readFileSync(fixture, 'utf8') };
+  const r = render({ values: [join(chartDir, 'ci/e2e-values.yaml')] });
+  assert.equal(r.status, 0, r.stderr);
+  return { source: renderer().name, text: r.stdout };
 }
 
 // The app container's stand-in: busybox cannot be pulled here, so the app is node from the

@@ -84,6 +84,7 @@ comes from values.
 {{/* The gate as an init container (one list item). */}}
 {{- define "metering-gate.initContainer" -}}
 {{- $gate := .Values.gate -}}
+{{- $productCode := required "gate.productCode is required: your product code from the AWS Marketplace Management Portal" $gate.productCode -}}
 {{- $keyConfigMap := include "metering-gate.publicKeyConfigMapName" . -}}
 - name: metering-gate
   image: {{ include "metering-gate.image" . | quote }}
@@ -93,7 +94,7 @@ comes from values.
   env:
     {{- include "metering-gate.podUidEnv" . | nindent 4 }}
     - name: METERING_GATE_PRODUCT_CODE
-      value: {{ required "gate.productCode is required: your product code from the AWS Marketplace Management Portal" $gate.productCode | quote }}
+      value: {{ $productCode | quote }}
     - name: METERING_GATE_PUBLIC_KEY_VERSION
       value: {{ $gate.publicKeyVersion | int | quote }}
     {{- if $keyConfigMap }}
