@@ -9,7 +9,7 @@ import type { CommandIo } from './io.js';
 /** verify: offline re-check of a result file; prints one JSON line and returns the exit code. */
 export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number> {
   let log = createLogger(FALLBACK_LOG_CONFIG);
-  let outcome: { exitCode: number; errorCode: string | null; message: string | null; file: string | null; productCode: string | null };
+  let outcome: { exitCode: number; errorCode: string | null; message: string | null; hint: string | null; file: string | null; productCode: string | null };
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
     const config = parseVerifyConfig(flags, io.env);
@@ -22,12 +22,12 @@ export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number>
       clockSkewMs: config.clockSkewMs,
       ...(config.productCode === undefined ? {} : { productCode: config.productCode }),
     });
-    outcome = { exitCode: 0, errorCode: null, message: null, file: config.file, productCode: verified.result.productCode };
+    outcome = { exitCode: 0, errorCode: null, message: null, hint: null, file: config.file, productCode: verified.result.productCode };
     log.info({ file: config.file, productCode: verified.result.productCode }, 'result verified');
   } catch (error) {
     const failure = toGateError(error);
-    outcome = { exitCode: failure.exitCode, errorCode: failure.code, message: failure.message, file: null, productCode: null };
-    log.error({ errorCode: failure.code, exitCode: failure.exitCode }, failure.message);
+    outcome = { exitCode: failure.exitCode, errorCode: failure.code, message: failure.message, hint: failure.hint, file: null, productCode: null };
+    log.error({ errorCode: failure.code, exitCode: failure.exitCode, hint: failure.hint }, failure.message);
   }
   io.writeStdout(`${JSON.stringify({ verified: outcome.exitCode === 0, ...outcome })}\n`);
   return outcome.exitCode;

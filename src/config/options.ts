@@ -26,7 +26,7 @@ const DAY = 24 * HOUR;
 export const KEY_OPTIONS: readonly OptionSpec[] = [
   { key: 'publicKeyVersion', flag: '--public-key-version', arg: 'N', env: ['METERING_GATE_PUBLIC_KEY_VERSION'], description: 'public key version given to you by AWS Marketplace (integer >= 1)', defaultText: '1' },
   { key: 'publicKeyFile', flag: '--public-key-file', arg: 'FILE', env: ['METERING_GATE_PUBLIC_KEY_FILE'], description: 'PEM public key file (SPKI or PKCS#1 RSA, >= 2048 bits)' },
-  { key: 'publicKey', flag: '--public-key', arg: 'PEM', env: ['METERING_GATE_PUBLIC_KEY'], description: 'the same PEM inline; literal \\n and one-line bodies are accepted' },
+  { key: 'publicKey', flag: '--public-key', arg: 'PEM', env: ['METERING_GATE_PUBLIC_KEY'], description: 'the same PEM inline; literal \\n, one-line bodies and the base64 body alone are accepted' },
 ];
 
 export const REGISTER_OPTIONS: readonly OptionSpec[] = [

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { GateError } from '../errors.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
-import { MIN_KEY_BITS, parseRsaPublicKey } from './public-key.js';
+import { parsePublicKey, readKeyFile, type KeyContext } from './public-key.js';
 import { isValidRegion, REGION_EXAMPLES } from './region-name.js';
 import { invalidSetting, missingSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
 
@@ -87,26 +86,15 @@ export function loadPublicKey(flags: RawFlags, env: Env, options: { required: bo
     return null;
   }
   const { setting, isFile } = chosen;
-  let pemText = setting.value;
-  if (isFile) {
-    try {
-      pemText = readFileSync(setting.value, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw invalidSetting(setting, `cannot read the file (${reason}); expected a PEM public key file`);
-    }
-  }
-  const shownValue = isFile ? JSON.stringify(setting.value) : `(inline PEM, ${setting.value.length} characters)`;
-  const parsed = parseRsaPublicKey(pemText);
-  if (!parsed.ok) {
-    const allowed = {
-      'not-pem': 'expected a PEM block "BEGIN PUBLIC KEY" (SPKI) or "BEGIN RSA PUBLIC KEY" (PKCS#1)',
-      unparseable: `the PEM does not hold a valid public key (${parsed.detail ?? 'parse error'})`,
-      'not-rsa': `the key is ${parsed.detail ?? 'not RSA'}; PS256 needs an RSA key`,
-      'too-small': `the RSA key has ${parsed.bits ?? 0} bits; PS256 needs at least ${MIN_KEY_BITS} (use the key AWS Marketplace issued for your product)`,
-    }[parsed.problem];
-    throw invalidSetting(setting, allowed, shownValue);
-  }
+  const context: KeyContext = isFile
+    ? { name: setting.from, shown: JSON.stringify(setting.value), file: setting.value }
+    : {
+        name: setting.from,
+        shown: `(inline PEM, ${setting.value.length} characters)`,
+        // The option that takes a path instead, in the same form (flag or env var) as the one used.
+        fileOption: setting.from === inlineSpec.flag ? fileSpec.flag : (fileSpec.env?.[0] ?? fileSpec.flag),
+      };
+  const parsed = parsePublicKey(isFile ? readKeyFile(setting.value, context) : setting.value, context);
   return { key: parsed.key, bits: parsed.bits, origin: isFile ? setting.value : 'inline' };
 }
 

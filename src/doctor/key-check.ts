@@ -8,7 +8,7 @@ export function checkPublicKey(config: DoctorConfig): CheckRow {
   if (!config.publicKeyVersion.ok) return fail('public-key', config.publicKeyVersion.error.code, config.publicKeyVersion.error.message, 'use the key version AWS Marketplace gave you with the key (an integer, usually 1).');
   if (!config.skipSignatureVerification.ok) return fail('public-key', config.skipSignatureVerification.error.code, config.skipSignatureVerification.error.message, 'set it to true or false.');
   const version = config.publicKeyVersion.value;
-  if (!config.publicKey.ok) return fail('public-key', config.publicKey.error.code, config.publicKey.error.message, KEY_FIX);
+  if (!config.publicKey.ok) return fail('public-key', config.publicKey.error.code, config.publicKey.error.message, config.publicKey.error.hint);
   const key = config.publicKey.value;
   if (config.skipSignatureVerification.value) {
     return warn('public-key', `signature verification is off (--skip-signature-verification)${key ? '; the key given is ignored' : ''}: a forged token would pass`, KEY_FIX);

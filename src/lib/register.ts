@@ -1,5 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import type { LogLevel } from '../config/log-config.js';
+import { parsePublicKey } from '../config/public-key.js';
 import { GateError } from '../errors.js';
 import { runRegistration } from '../gate/register.js';
 import type { EntitlementResult } from '../result/entitlement.js';
@@ -46,8 +47,9 @@ export interface RegisterSuccess {
   readonly result: EntitlementResult;
 }
 
+/** A number is milliseconds, as verifyEntitlement reads it; the flags' text needs its unit. */
 function durationFlag(value: Duration | undefined): string | undefined {
-  return value === undefined ? undefined : String(value);
+  return value === undefined ? undefined : typeof value === 'number' ? `${value}ms` : value;
 }
 
 function toFlags(options: RegisterOptions): Record<string, unknown> {
@@ -70,7 +72,8 @@ function toFlags(options: RegisterOptions): Record<string, unknown> {
     logFormat: 'json',
   };
   const key = options.publicKey;
-  if (key instanceof KeyObject) flags['publicKey'] = key.export({ type: 'spki', format: 'pem' }).toString();
+  // A private or secret KeyObject is refused here, with the loader's message, before it could be exported.
+  if (key instanceof KeyObject) flags['publicKey'] = parsePublicKey(key, { name: 'publicKey', shown: `(KeyObject, ${key.type})` }).key.export({ type: 'spki', format: 'pem' }).toString();
   else if (typeof key === 'string' && key.includes('-----BEGIN')) flags['publicKey'] = key;
   else if (typeof key === 'string') flags['publicKeyFile'] = key;
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));

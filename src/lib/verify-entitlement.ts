@@ -1,9 +1,8 @@
-import { createPublicKey, KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { readDurationValue } from '../config/duration.js';
 import { VERIFY_OPTIONS, durationRange, optionByKey } from '../config/options.js';
-import { checkRsaKey, MIN_KEY_BITS, parseRsaPublicKey } from '../config/public-key.js';
+import { looksLikeKeyText, parsePublicKey, readKeyFile } from '../config/public-key.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
 import { claimLookup } from '../verify/claims.js';
@@ -14,8 +13,11 @@ import { MeteringGateError } from './errors.js';
 export type Duration = number | string;
 
 export interface VerifyEntitlementOptions {
-  /** The public key AWS Marketplace issued for the product: a PEM string, a path to a PEM file, or a KeyObject. */
-  readonly publicKey: string | KeyObject;
+  /**
+   * The public key AWS Marketplace issued for the product: a PEM string (or its base64 body), a
+   * path to a PEM file, a Buffer holding the PEM, or a KeyObject. Private keys are refused.
+   */
+  readonly publicKey: string | Uint8Array | KeyObject;
   /**
    * The product this workload belongs to. Strongly recommended: without it, any genuine
    * token signed with the same key passes, whatever product it was issued for.
@@ -60,27 +62,20 @@ function duration(name: 'maxAge' | 'clockSkew' | 'wait', value: Duration | undef
   return readDurationValue(value ?? spec.default ?? '0', { name, range: durationRange(spec) });
 }
 
-async function loadKey(publicKey: string | KeyObject): Promise<KeyObject> {
-  if (publicKey instanceof KeyObject) {
-    if (publicKey.type !== 'public' && publicKey.type !== 'private') throw configError('invalid publicKey: a secret key cannot verify PS256');
-    const checked = checkRsaKey(publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey);
-    if (!checked.ok) throw configError(`invalid publicKey: PS256 needs an RSA key of at least ${MIN_KEY_BITS} bits`);
-    return checked.key;
+/**
+ * The CLI's key loader, with messages that name the library's option. A string is PEM (or a
+ * key's base64 body) when it holds a key, else a path; a Buffer holds the file's bytes.
+ */
+function loadKey(publicKey: string | Uint8Array | KeyObject): KeyObject {
+  if (publicKey === undefined || (typeof publicKey === 'string' && publicKey.trim() === '')) {
+    throw configError('missing publicKey: give the PEM, a path to it, a Buffer holding it, or a KeyObject');
   }
-  if (typeof publicKey !== 'string' || publicKey.trim() === '') throw configError('missing publicKey: give the PEM, a path to it, or a KeyObject');
-  let pem = publicKey;
-  if (!publicKey.includes('-----BEGIN')) {
-    try {
-      pem = await readFile(publicKey, 'utf8');
-    } catch (error) {
-      throw configError(`invalid publicKey ${JSON.stringify(publicKey)}: not a PEM and not a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-    }
+  if (typeof publicKey === 'string' && looksLikeKeyText(publicKey) === false) {
+    const context = { name: 'publicKey', shown: JSON.stringify(publicKey), file: publicKey };
+    return parsePublicKey(readKeyFile(publicKey, context), context).key;
   }
-  const parsed = parseRsaPublicKey(pem);
-  if (!parsed.ok) {
-    throw configError(parsed.problem === 'too-small' ? `invalid publicKey: the RSA key has ${parsed.bits ?? 0} bits; PS256 needs at least ${MIN_KEY_BITS}` : `invalid publicKey: not an RSA public key in PEM (${parsed.problem})`);
-  }
-  return parsed.key;
+  const shown = typeof publicKey === 'string' ? `(PEM, ${publicKey.length} characters)` : publicKey instanceof KeyObject ? `(KeyObject, ${publicKey.type})` : `(${publicKey?.constructor?.name ?? typeof publicKey}, ${(publicKey as Uint8Array)?.byteLength ?? 0} bytes)`;
+  return parsePublicKey(publicKey, { name: 'publicKey', shown }).key;
 }
 
 /**
@@ -97,7 +92,7 @@ export async function verifyEntitlement(options: VerifyEntitlementOptions): Prom
     const maxAgeMs = duration('maxAge', options.maxAge);
     const clockSkewMs = duration('clockSkew', options.clockSkew);
     const waitMs = duration('wait', options.wait);
-    const key = await loadKey(options.publicKey);
+    const key = loadKey(options.publicKey);
     const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, waitMs, ...(options.signal ? { signal: options.signal } : {}), ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
     const iat = claimLookup(verified.claims)('iat').value as number;
     const { result } = verified;

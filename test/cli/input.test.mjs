@@ -1,6 +1,7 @@
 // Bad input: one line naming the input, the value and what is allowed; exit 2; no request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
@@ -29,7 +30,11 @@ const CASES = [
   { name: 'attempt timeout from env', env: { METERING_GATE_ATTEMPT_TIMEOUT: '-1s' }, message: /^invalid METERING_GATE_ATTEMPT_TIMEOUT "-1s"/ },
   { name: 'on-unavailable', args: ['--on-unavailable', 'maybe'], message: /^invalid --on-unavailable "maybe": must be deny or allow$/ },
   { name: 'missing key file', args: ['--public-key-file', '/nonexistent/key.pem'], message: /^invalid --public-key-file "\/nonexistent\/key.pem": cannot read the file \(ENOENT\)/ },
-  { name: 'key file that is not PEM', keyText: 'hello', message: /expected a PEM block "BEGIN PUBLIC KEY"/ },
+  { name: 'key file that is not PEM', keyText: 'hello', message: /expected a PEM public key: "BEGIN PUBLIC KEY" \(SPKI\)/ },
+  { name: 'a DER key file', keyText: DER_KEY, message: /key.der": this is a DER \(binary\) SPKI public key; the gate reads PEM$/, hint: /^convert it: openssl pkey -pubin -inform DER -in \S+key\.der -out public\.pem$/, keyFile: 'key.der' },
+  { name: 'a private key', keyText: PRIVATE_PEM, message: /: this is a private key, do not ship it: the gate needs only the public key$/, hint: /openssl pkey -in \S+key\.pem -pubout -out public\.pem/ },
+  { name: 'a path given as the inline key', args: ['--public-key', 'k.pem'], drop: ['--public-key-file'], message: /^invalid --public-key \(inline PEM, 5 characters\): this looks like a file path, not a key: did you mean --public-key-file k\.pem\?$/ },
+  { name: 'a path in the inline key variable', env: { METERING_GATE_PUBLIC_KEY: '/etc/metering-gate/key.pem' }, drop: ['--public-key-file'], message: /did you mean METERING_GATE_PUBLIC_KEY_FILE \/etc\/metering-gate\/key\.pem\?$/ },
   { name: 'endpoint that is not a URL', args: ['--endpoint-url', 'not a url'], message: /^invalid --endpoint-url "not a url": must be an absolute http/ },
   { name: 'region flag', args: ['--region', 'Mars-1'], message: /^invalid --region "Mars-1": must be an AWS region name/ },
   { name: 'region env', env: { AWS_REGION: 'eu-west' }, message: /^invalid AWS_REGION "eu-west": must be an AWS region name such as us-east-1, .* eusc-de-east-1$/ },
@@ -37,6 +42,14 @@ const CASES = [
   { name: 'boolean env', env: { METERING_GATE_SKIP_SIGNATURE_VERIFICATION: 'sometimes' }, message: /^invalid METERING_GATE_SKIP_SIGNATURE_VERIFICATION "sometimes": must be true or false$/ },
   { name: 'untrusted product code', args: ['--trusted-product-codes', 'paid-only'], code: 'PRODUCT_CODE_UNTRUSTED', message: /not in the trusted list \(paid-only\)/ },
 ];
+
+const { publicKey: SAMPLE_PUBLIC, privateKey: SAMPLE_PRIVATE } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+function DER_KEY() {
+  return SAMPLE_PUBLIC.export({ type: 'spki', format: 'der' });
+}
+function PRIVATE_PEM() {
+  return SAMPLE_PRIVATE.export({ type: 'pkcs8', format: 'pem' });
+}
 
 for (const testCase of CASES) {
   test(`exit 2 before any request: ${testCase.name}`, async () => {
@@ -48,13 +61,16 @@ for (const testCase of CASES) {
       args = [...args.slice(0, at), ...args.slice(at + 2)];
     }
     if (testCase.keyText !== undefined) {
-      writeFileSync(join(out, 'key.pem'), testCase.keyText);
-      args = [...args, '--public-key-file', join(out, 'key.pem')];
+      const keyFile = join(out, testCase.keyFile ?? 'key.pem');
+      writeFileSync(keyFile, typeof testCase.keyText === 'function' ? testCase.keyText() : testCase.keyText);
+      args = [...args, '--public-key-file', keyFile];
     }
     const run = await runGate([...args, ...(testCase.args ?? [])], { env: baseEnv({ AWS_REGION: 'us-east-1', ...testCase.env }), outputDir: out });
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.result.errorCode, testCase.code ?? 'CONFIG_INVALID');
     assert.match(run.result.message, testCase.message);
+    // Every refusal names its fix.
+    assert.match(run.result.hint, testCase.hint ?? /\w{3,}.{20,}/);
     assert.ok(!run.result.message.includes('\n'), 'one line');
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
     assert.equal((await emulator.requests()).length, 0, 'nothing reached the network');
@@ -82,6 +98,19 @@ test('an inline key tolerates literal \\n and a one-line body (as env vars deliv
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.file.signatureVerified, true);
   }
+});
+
+test('the base64 body of the key alone is accepted, as the README says', async () => {
+  const pem = readFileSync(emulator.keyPath, 'utf8');
+  const body = pem.split('\n').filter((line) => line && !line.startsWith('-----')).join('');
+  await emulator.setScenario('entitled');
+  const out = tempDir();
+  const run = await runGate(['--product-code', 'prod-test-1', '--endpoint-url', emulator.url, '--output-dir', out], {
+    env: baseEnv({ AWS_REGION: 'us-east-1', METERING_GATE_PUBLIC_KEY: body }),
+    outputDir: out,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.file.signatureVerified, true);
 });
 
 test('a PKCS#1 (BEGIN RSA PUBLIC KEY) key verifies too', async () => {
