@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { CredentialEnvironment } from '../config/environment.js';
+import { formatDuration } from '../config/duration.js';
 import { GateError } from '../errors.js';
+import { isDeadlineReached, type StopCause } from '../time/deadline.js';
+import { timeLimit } from '../time/time-limit.js';
 
 /**
  * The SDK's node provider chain: `fromNodeProviderChain()` in `@aws-sdk/credential-providers`
@@ -96,27 +99,38 @@ function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentity
 /**
  * Resolves credentials once before the first call, inside a time limit, so that "no
  * credentials" is reported as such (exit 8) rather than as a failed request, and a
- * credential endpoint that never answers cannot hold the start up.
+ * credential endpoint that never answers cannot hold the start up. `signal` may be the run's
+ * deadline: when it aborts, its reason (the caller's stop, or DeadlineReached) is thrown as
+ * is, so that a deadline is reported as one and not as missing credentials.
  */
-export async function resolveCredentials(provider: AwsCredentialIdentityProvider, options: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const stop = AbortSignal.any([options.signal, timeout]);
+export async function resolveCredentials(
+  provider: AwsCredentialIdentityProvider,
+  options: { timeoutMs: number; signal: AbortSignal; stats?: { stoppedBy?: StopCause | null } },
+): Promise<void> {
+  const limit = timeLimit(options.timeoutMs, {
+    parent: options.signal,
+    reason: () => new GateError('CREDENTIALS_UNAVAILABLE', `no credentials within ${formatDuration(options.timeoutMs)} (attempt timeout): the credential provider did not answer`),
+  });
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => reject(options.signal.aborted ? options.signal.reason : new GateError('CREDENTIALS_UNAVAILABLE', `no credentials within ${options.timeoutMs}ms: the credential provider did not answer`));
-    stop.addEventListener('abort', onAbort, { once: true });
+    onAbort = () => reject(limit.signal.reason);
+    if (limit.signal.aborted) onAbort();
+    else limit.signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
     await Promise.race([provider(), stopped]);
   } catch (error) {
-    if (error instanceof GateError || options.signal.aborted) throw error;
+    if (options.stats && limit.cause() !== null) options.stats.stoppedBy = limit.cause() === 'timeout' ? 'attempt-timeout' : isDeadlineReached(options.signal.reason) ? 'deadline' : 'signal';
+    if (limit.cause() === 'parent') throw options.signal.reason;
+    if (error instanceof GateError) throw error;
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new GateError('CREDENTIALS_UNAVAILABLE', `no AWS credentials: ${message}`, {
       cause: error,
       hint: 'on EKS annotate the service account for IRSA (eks.amazonaws.com/role-arn); on ECS give the task a task role.',
     });
   } finally {
-    if (onAbort) stop.removeEventListener('abort', onAbort);
+    limit.dispose();
+    if (onAbort) limit.signal.removeEventListener('abort', onAbort);
     stopped.catch(() => undefined);
   }
 }

@@ -4,6 +4,8 @@ import { createCredentialProvider, resolveCredentials } from '../credentials/pro
 import { toGateError } from '../errors.js';
 import { classifyCallError } from '../metering/classify.js';
 import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
+import { isDeadlineReached } from '../time/deadline.js';
+import { timeLimit } from '../time/time-limit.js';
 import { verifyToken } from '../verify/token.js';
 import { fail, pass, skip, warn, type CheckRow } from './report.js';
 
@@ -27,23 +29,28 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
   try {
     await resolveCredentials(provider, { timeoutMs: options.attemptTimeoutMs, signal });
   } catch (error) {
+    if (isDeadlineReached(error)) return fail('call', 'SERVICE_UNAVAILABLE', 'not called: no credentials before the deadline (--deadline)', null);
     const failure = toGateError(error);
     return fail('call', failure.code, failure.message, failure.hint ?? null);
   }
 
   const client = createMeteringClient({ region, endpointUrl: config.endpointUrl.value, credentials: provider, connectTimeoutMs: options.attemptTimeoutMs });
   let answer: RegisterUsageAnswer;
-  const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(options.attemptTimeoutMs)]);
+  // A held timer, not AbortSignal.timeout(): see time/clock.ts for why the latter can be lost on Node 20.
+  const limit = timeLimit(options.attemptTimeoutMs, { parent: signal });
   try {
-    answer = await registerUsage(client, { productCode: product.code, publicKeyVersion, nonce }, attemptSignal);
+    answer = await registerUsage(client, { productCode: product.code, publicKeyVersion, nonce }, limit.signal);
   } catch (error) {
-    if (signal.aborted) return fail('call', 'TERMINATED', 'stopped', null);
-    const classification = attemptSignal.aborted ? { kind: 'transient' as const, reason: `no answer within ${options.attemptTimeoutMs}ms` } : classifyCallError(error);
+    if (limit.cause() === 'parent') {
+      return isDeadlineReached(signal.reason) ? fail('call', 'SERVICE_UNAVAILABLE', 'no answer before the deadline (--deadline)', null) : fail('call', 'TERMINATED', 'stopped', null);
+    }
+    const classification = limit.cause() === 'timeout' ? { kind: 'transient' as const, reason: `no answer within ${options.attemptTimeoutMs}ms` } : classifyCallError(error);
     if (classification.kind === 'transient') {
       return fail('call', 'SERVICE_UNAVAILABLE', `RegisterUsage failed transiently: ${classification.reason}; register would retry until its deadline`, 'throttling at scale is retried with backoff: keep --deadline long enough (default 5m); for network errors see the endpoint row.');
     }
     return fail('call', classification.code, `RegisterUsage answered ${classification.reason}`, classification.hint ?? null);
   } finally {
+    limit.dispose();
     client.destroy();
   }
 

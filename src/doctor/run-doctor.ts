@@ -2,6 +2,7 @@ import type { DoctorConfig } from '../config/doctor-config.js';
 import { describeCredentialSource } from '../credentials/source.js';
 import { detectPlatform } from '../platform/platform.js';
 import { HOP_LIMIT_HINT } from '../platform/region.js';
+import { startDeadline } from '../time/deadline.js';
 import { GATE_VERSION } from '../version.js';
 import { checkCall } from './call-check.js';
 import { checkCredentials } from './credentials-check.js';
@@ -30,7 +31,17 @@ function reconcileRegionFix(regionRow: CheckRow, imdsRow: CheckRow): CheckRow {
  * code). Network probes run concurrently, each bounded by the check timeout, so a
  * broken environment still gets its report in seconds.
  */
-export async function runDoctor(config: DoctorConfig, signal: AbortSignal): Promise<DoctorReport> {
+export async function runDoctor(config: DoctorConfig, stop: AbortSignal): Promise<DoctorReport> {
+  // --deadline bounds doctor's waits as it bounds register's: metadata, credentials, the call.
+  const deadline = config.runOptions.ok ? startDeadline(config.runOptions.value.deadlineMs, stop) : null;
+  try {
+    return await diagnose(config, deadline?.signal ?? stop);
+  } finally {
+    deadline?.dispose();
+  }
+}
+
+async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<DoctorReport> {
   const timeoutMs = config.checkTimeoutMs;
   const environment = config.environment;
   const initialPlatform = detectPlatform(environment);

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
 import type { Env, RawFlags } from '../config/settings.js';
@@ -6,12 +7,13 @@ import { describeCredentialSource, type CredentialSource } from '../credentials/
 import { GateError, toGateError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
-import { withRetries, type RetryStats } from '../metering/retry.js';
+import { newRetryStats, withRetries, type RetryStats } from '../metering/retry.js';
 import { detectPlatform, type Platform } from '../platform/platform.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
 import { statusFor, type EntitlementResult } from '../result/entitlement.js';
 import { writeTerminationLog } from '../result/termination-log.js';
 import { resultPaths, writeResultFiles } from '../result/write-result.js';
+import { isDeadlineReached, startDeadline } from '../time/deadline.js';
 import { GATE_VERSION } from '../version.js';
 import { verifyToken, type VerifiedToken } from '../verify/token.js';
 
@@ -26,6 +28,8 @@ interface RunState {
   verified: VerifiedToken | null;
   warnings: string[];
   stats: RetryStats;
+  /** What the run was waiting for before the first call, for a deadline that passes there. */
+  stage: string | null;
 }
 
 /**
@@ -49,7 +53,6 @@ export interface RegisterOutcome {
 }
 
 async function register(state: RunState, config: RegisterConfig, context: GateContext, log: Logger, startedAt: number): Promise<void> {
-  const deadlineAt = startedAt + config.deadlineMs;
   const warn = (message: string, fields: Record<string, unknown> = {}) => {
     state.warnings.push(message);
     log.warn(fields, message);
@@ -57,41 +60,59 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
   if (config.skipSignatureVerification) warn('signature verification is off (--skip-signature-verification): the token is not checked against a public key');
   if (config.regionOverride) warn('the region is set by --region; AWS advises against hard-coding it, and a region other than the task\'s gets InvalidRegionException', { region: config.regionOverride });
 
-  // The region and the credentials come from separate endpoints and neither needs the other,
-  // so both are asked at once; a region failure is still the one reported when both fail.
-  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
-  const credentialsResolved = resolveCredentials(provider, { timeoutMs: Math.max(1, Math.min(config.attemptTimeoutMs, deadlineAt - Date.now())), signal: context.signal });
-  credentialsResolved.catch(() => undefined);
-
-  state.region = await resolveRegion({ override: config.regionOverride, environment: config.environment, signal: context.signal });
-  state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
-  log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
-
-  const credentials = describeCredentialSource(config.environment.credentials, config.environment.imdsDisabled);
-  state.credentialSource = credentials.source;
-  for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
-
-  await credentialsResolved;
-
-  const client = createMeteringClient({
-    region: state.region.region,
-    endpointUrl: config.endpointUrl,
-    credentials: provider,
-    connectTimeoutMs: config.attemptTimeoutMs,
-  });
+  // One deadline bounds every wait, from the first metadata request to the last attempt.
+  const deadline = startDeadline(config.deadlineMs, context.signal, { startedAt });
   try {
-    state.answer = await withRetries(
-      (signal) => registerUsage(client, { productCode: config.productCode, publicKeyVersion: config.publicKeyVersion, nonce: config.nonce }, signal),
-      {
-        deadlineAt,
-        attemptTimeoutMs: config.attemptTimeoutMs,
-        signal: context.signal,
-        onRetry: ({ attempt, reason, waitMs, throttled }) => log.info({ attempt, waitMs, throttled, reason }, 'RegisterUsage failed transiently; retrying'),
-      },
-      state.stats,
+    // The region and the credentials come from separate endpoints and neither needs the other,
+    // so both are asked at once; a region failure is still the one reported when both fail.
+    const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
+    const credentialsResolved = resolveCredentials(provider, { timeoutMs: config.attemptTimeoutMs, signal: deadline.signal, stats: state.stats });
+    credentialsResolved.catch(() => undefined);
+
+    state.stage = 'the region';
+    state.region = await resolveRegion({ override: config.regionOverride, environment: config.environment, signal: deadline.signal });
+    state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
+    log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
+
+    const credentials = describeCredentialSource(config.environment.credentials, config.environment.imdsDisabled);
+    state.credentialSource = credentials.source;
+    for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
+
+    state.stage = 'credentials';
+    await credentialsResolved;
+    state.stage = null;
+
+    const client = createMeteringClient({
+      region: state.region.region,
+      endpointUrl: config.endpointUrl,
+      credentials: provider,
+      connectTimeoutMs: config.attemptTimeoutMs,
+    });
+    try {
+      state.answer = await withRetries(
+        (signal) => registerUsage(client, { productCode: config.productCode, publicKeyVersion: config.publicKeyVersion, nonce: config.nonce }, signal),
+        {
+          deadlineAt: deadline.at,
+          budgetMs: config.deadlineMs,
+          attemptTimeoutMs: config.attemptTimeoutMs,
+          signal: context.signal,
+          onRetry: ({ attempt, reason, waitMs, throttled }) => log.info({ attempt, waitMs, throttled, reason }, 'RegisterUsage failed transiently; retrying'),
+        },
+        state.stats,
+      );
+    } finally {
+      client.destroy();
+    }
+  } catch (error) {
+    if (!isDeadlineReached(error)) throw error;
+    state.stats.stoppedBy = 'deadline';
+    // The service was never asked, so this is no outage: GRACE does not apply (buildResult).
+    throw new GateError(
+      'SERVICE_UNAVAILABLE',
+      `RegisterUsage was not called: the ${formatDuration(config.deadlineMs)} deadline passed while waiting for ${state.stage ?? 'the first attempt'}`,
     );
   } finally {
-    client.destroy();
+    deadline.dispose();
   }
 
   if (state.answer.publicKeyRotationTimestamp) {
@@ -110,7 +131,9 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
 }
 
 function buildResult(state: RunState, error: GateError | null, startedAt: number): EntitlementResult {
-  const grace = error?.code === 'SERVICE_UNAVAILABLE' && state.config?.onUnavailable === 'allow';
+  // GRACE is for a service that was tried and only failed transiently: a run whose deadline
+  // passed before any attempt (metadata or credentials hung) never reached it.
+  const grace = error?.code === 'SERVICE_UNAVAILABLE' && state.config?.onUnavailable === 'allow' && state.stats.attempts > 0;
   const finishedAt = Date.now();
   const config = state.config;
   return {
@@ -134,6 +157,7 @@ function buildResult(state: RunState, error: GateError | null, startedAt: number
     publicKeyRotationTimestamp: state.answer?.publicKeyRotationTimestamp?.toISOString() ?? null,
     warnings: state.warnings,
     attempts: state.stats.attempts,
+    stoppedBy: error === null ? null : error.code === 'TERMINATED' ? 'signal' : (state.stats.stoppedBy ?? null),
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - startedAt,
@@ -163,7 +187,8 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
     answer: null,
     verified: null,
     warnings: [],
-    stats: { attempts: 0, lastTransientReason: null },
+    stats: newRetryStats(),
+    stage: null,
   };
   let log: Logger;
   let failure: GateError | null = null;

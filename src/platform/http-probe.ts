@@ -1,5 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isDeadlineReached } from '../time/deadline.js';
+import { timeLimit } from '../time/time-limit.js';
 
 /** One short HTTP exchange with a local metadata service; these must never hold up a start for long. */
 export interface ProbeOptions {
@@ -70,22 +72,25 @@ function exchange(url: URL, options: ProbeOptions, signal: AbortSignal, progress
 }
 
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const limit = timeLimit(options.timeoutMs, options.signal ? { parent: options.signal } : {});
   const progress = { connected: false };
   try {
-    if (signal.aborted) throw new Error('aborted');
-    const response = await exchange(new URL(url), options, signal, progress);
+    if (limit.signal.aborted) throw new Error('aborted');
+    const response = await exchange(new URL(url), options, limit.signal, progress);
     if (response.status < 200 || response.status > 299) return { ok: false, reason: 'status', status: response.status, detail: `HTTP ${response.status}`, connected: true };
     return { ok: true, status: response.status, body: response.body };
   } catch (error) {
     const { connected } = progress;
-    if (options.signal?.aborted) return { ok: false, reason: 'aborted', detail: 'stopped', connected };
-    if (timeout.aborted) {
+    if (limit.cause() === 'parent') {
+      return { ok: false, reason: 'aborted', detail: isDeadlineReached(options.signal?.reason) ? 'no answer before the deadline' : 'stopped', connected };
+    }
+    if (limit.cause() === 'timeout') {
       const detail = connected ? `connected, but no answer within ${options.timeoutMs}ms` : `no connection within ${options.timeoutMs}ms`;
       return { ok: false, reason: 'timeout', detail, connected };
     }
     const failure = error as { code?: string; message?: string };
     return { ok: false, reason: 'network', detail: failure.code ?? failure.message ?? String(error), connected };
+  } finally {
+    limit.dispose();
   }
 }

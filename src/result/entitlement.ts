@@ -25,6 +25,8 @@ export interface EntitlementResult {
   publicKeyRotationTimestamp: string | null;
   warnings: string[];
   attempts: number;
+  /** Why the run stopped without an answer: the caller's signal, an attempt timeout or the deadline; null when an answer ended it. */
+  stoppedBy: 'signal' | 'attempt-timeout' | 'deadline' | null;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, gateArgs, runGate, startEmulator, tempDir, BUNDLE } from '../helpers/gate.mjs';
+import { signalWhen } from '../helpers/poll.mjs';
 
 let emulator;
 before(async () => {
@@ -111,7 +112,9 @@ test('6: only transient failures until the deadline', async () => {
   assertCommonFields(run.file, { exitCode: 6, errorCode: 'SERVICE_UNAVAILABLE', status: 'ERROR' });
   assert.ok(run.file.attempts >= 2, `retried (${run.file.attempts} attempts)`);
   assert.equal((await emulator.requests()).length, run.file.attempts);
-  assert.match(run.file.message, /InternalServiceErrorException/);
+  // Every attempt gets at least min(attempt timeout, 1 s), so the message names the service's answer, never a sliver timeout.
+  assert.match(run.file.message, /^RegisterUsage did not succeed within the 1500ms deadline after \d+ attempts; last answer from the service: InternalServiceErrorException \(HTTP 500\)/);
+  assert.equal(run.file.stoppedBy, 'deadline');
 });
 
 test('0 in GRACE: --on-unavailable allow after only transient failures', async () => {
@@ -207,10 +210,12 @@ test('143: SIGTERM during a hung call ends the run within a second, with a resul
 test('130: SIGINT during a hung call', async () => {
   await emulator.setScenario('hang');
   const out = tempDir();
+  // Sent once the call is on the wire: a signal before the gate's handlers exist would prove nothing.
+  const { onSpawn } = signalWhen(async () => (await emulator.requests().catch(() => [])).length > 0, 'SIGINT');
   const run = await runGate(gateArgs(emulator, out, ['--attempt-timeout', '60s']), {
     env: baseEnv({ AWS_REGION: 'us-east-1' }),
     outputDir: out,
-    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 700),
+    onSpawn,
   });
   assert.equal(run.code, 130);
   assertCommonFields(run.file, { exitCode: 130, errorCode: 'TERMINATED', status: 'ERROR' });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+import { signalWhen } from '../helpers/poll.mjs';
 
 let emulator;
 before(async () => {
@@ -156,7 +157,8 @@ test('SIGTERM during registration: exit 143, the child never starts', async () =
     const run = await runGate(execArgs(join(dir, 'out'), ['sh', '-c', `touch ${marker}`]), {
       env: env(),
       outputDir: join(dir, 'out'),
-      onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 1_000),
+      // Sent once RegisterUsage is on the wire (the hang scenario never answers it).
+      onSpawn: signalWhen(async () => (await emulator.requests().catch(() => [])).length > 0, 'SIGTERM').onSpawn,
     });
     assert.equal(run.code, 143, run.stderr);
     assert.equal(existsSync(marker), false);
