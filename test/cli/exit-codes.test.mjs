@@ -113,7 +113,7 @@ test('6: only transient failures until the deadline', async () => {
   assert.ok(run.file.attempts >= 2, `retried (${run.file.attempts} attempts)`);
   assert.equal((await emulator.requests()).length, run.file.attempts);
   // Every attempt gets at least min(attempt timeout, 1 s), so the message names the service's answer, never a sliver timeout.
-  assert.match(run.file.message, /^RegisterUsage did not succeed within the 1500ms deadline after \d+ attempts; last answer from the service: InternalServiceErrorException \(HTTP 500\)/);
+  assert.match(run.file.message, /^RegisterUsage did not succeed within the 1s500ms deadline after \d+ attempts; last answer from the service: InternalServiceErrorException \(HTTP 500\)/);
   assert.equal(run.file.stoppedBy, 'deadline');
 });
 

@@ -54,7 +54,7 @@ test('only 500s until the deadline: every attempt gets its floor, and the messag
   assert.deepEqual(service.attempts.map((a) => a.startedAt - start), [0, 550, 1_000]);
   assert.equal(stats.attempts, 3);
   assert.equal(stats.stoppedBy, 'deadline');
-  assert.equal(error.message, 'RegisterUsage did not succeed within the 1500ms deadline after 3 attempts; last answer from the service: InternalServiceErrorException (HTTP 500): try again');
+  assert.equal(error.message, 'RegisterUsage did not succeed within the 1s500ms deadline after 3 attempts; last answer from the service: InternalServiceErrorException (HTTP 500): try again');
   assert.equal(clock.pendingTimers, 0, 'no timer left behind');
 });
 
