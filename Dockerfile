@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 RUN ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
 COPY tsconfig.json ./
 COPY scripts/build.mjs ./scripts/build.mjs
+COPY scripts/lib/esbuild-plugins.mjs ./scripts/lib/esbuild-plugins.mjs
 COPY src ./src
 RUN ["node", "scripts/build.mjs", "--cli-only"]
 # The output directory and the snapshot's input, laid out here because the runtime image has
