@@ -46,8 +46,12 @@ export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
   TERMINATED: 'the gate was stopped by a signal before it finished (the pod or task was stopping); it registers again on the next start.',
 };
 
-/** Exit codes for the two signals we stop on: 128 + the signal number, as shells report. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/**
+ * Exit codes for the signals the gate stops on: 128 + the signal number, as shells report.
+ * SIGHUP (a closed terminal, or a supervisor asking for a stop) is a stop like SIGTERM: the
+ * result is still written.
+ */
+export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export class GateError extends Error {

@@ -36,7 +36,7 @@ Examples:
 
 Exit codes: 0 entitled (or GRACE), 2 bad configuration, 3 not entitled, 4 platform not
 supported, 5 token invalid, 6 service unavailable, 7 region, 8 credentials/access,
-9 product rejected, 10 output unwritable, 143/130 terminated.`;
+9 product rejected, 10 output unwritable, 143/130/129 terminated (SIGTERM/SIGINT/SIGHUP).`;
 
 const VERIFY_EXAMPLES = `
 Examples:
@@ -71,7 +71,7 @@ Examples:
     --endpoint-url http://127.0.0.1:8080 --output-dir ./out -- sh -c 'echo "$METERING_GATE_STATUS"'
 
 The command starts only when register would exit 0; otherwise exec exits with the gate's
-code and the command never runs. SIGTERM, SIGINT and SIGHUP are forwarded to the command,
+code and the command never runs. TERM, INT, HUP, QUIT, USR1, USR2 and WINCH are forwarded to the command,
 and exec exits with its exit code (128+N when a signal N ended it). The result JSON line
 goes to stderr, so the command owns stdout.`;
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { EXIT_CODES, terminated, toGateError, type StopSignal } from '../errors.js';
+import { EXIT_CODES, SIGNAL_EXIT_CODES, terminated, toGateError, type StopSignal } from '../errors.js';
 import type { CommandIo } from './io.js';
 import { buildProgram, type Invocation } from './program.js';
 
@@ -25,10 +25,8 @@ async function main(argv: string[]): Promise<number> {
     if (controller.signal.aborted) process.exit(terminated(signal).exitCode);
     controller.abort(terminated(signal));
   };
-  const onTerm = () => onSignal('SIGTERM');
-  const onInt = () => onSignal('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
+  const handlers = (Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
 
   const io: CommandIo = {
     env: process.env,
@@ -37,8 +35,7 @@ async function main(argv: string[]): Promise<number> {
     writeStdout: (text) => process.stdout.write(text),
     writeStderr: (text) => process.stderr.write(text),
     releaseSignals: () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
+      for (const [signal, handler] of handlers) process.off(signal, handler);
     },
   };
 

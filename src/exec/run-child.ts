@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+/**
+ * Every signal a supervisor or a terminal sends to ask something of the workload. Each one
+ * left to its default action would end the gate (QUIT, USR2, HUP) and leave CMD running as an
+ * orphan with nobody to collect its exit code; a handler on each keeps the gate alive until
+ * CMD has exited. (A listener on SIGUSR1 also replaces Node's inspector activation, so the
+ * workload gets it instead of the gate opening a debugger port.)
+ */
+export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 
 export type ChildOutcome =

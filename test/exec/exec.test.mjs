@@ -167,3 +167,35 @@ test('SIGTERM during registration: exit 143, the child never starts', async () =
     await emulator.setScenario('entitled');
   }
 });
+
+// issue 11 cases 5 and 7: every signal a supervisor sends reaches CMD, none of them ends the
+// gate first (which would orphan CMD and lose its exit code), and exec's code is CMD's.
+test('TERM, INT, HUP, QUIT, USR1, USR2 and WINCH all reach CMD; the gate outlives none of them and exits with CMD\'s code', async () => {
+  const dir = tempDir();
+  const signals = ['SIGWINCH', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGHUP', 'SIGINT', 'SIGTERM'];
+  const script = join(dir, 'all-signals.mjs');
+  writeFileSync(
+    script,
+    `const seen = [];
+for (const s of ${JSON.stringify(signals)}) process.on(s, () => { seen.push(s); console.log('got ' + s); if (s === 'SIGTERM') process.exit(seen.length === ${signals.length} ? 33 : 44); });
+console.log('ready');
+setInterval(() => {}, 1000);
+`,
+  );
+  const run = await runGate(execArgs(dir, [process.execPath, script]), {
+    env: env(),
+    outputDir: dir,
+    onSpawn: (child) => {
+      let seen = '';
+      let next = 0;
+      // Each signal goes once the child has reported the previous one: no race, no sleep.
+      child.stdout.on('data', (chunk) => {
+        seen += chunk;
+        const ready = next === 0 ? seen.includes('ready') : seen.includes(`got ${signals[next - 1]}`);
+        if (ready && next < signals.length) child.kill(signals[next++]);
+      });
+    },
+  });
+  for (const signal of signals) assert.match(run.stdout, new RegExp(`got ${signal}`));
+  assert.equal(run.code, 33, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+});

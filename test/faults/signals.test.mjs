@@ -74,3 +74,12 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
     });
   });
 }
+
+// issue 11 case 7: SIGHUP during registration is a stop like SIGTERM, with its own code (129).
+test('129: SIGHUP during a backoff wait stops at once, with a result file', async () => {
+  const { run, out, stoppedWithinMs } = await signalDuringWait('SIGHUP');
+  assert.ok(stoppedWithinMs < 1_000, `stopped ${stoppedWithinMs} ms after SIGHUP`);
+  const file = assertValidResult(run, out, { code: 129, errorCode: 'TERMINATED', status: 'ERROR' });
+  assert.match(file.message, /SIGHUP/);
+  assert.equal(file.stoppedBy, 'signal');
+});
