@@ -10,6 +10,8 @@ export interface EnvironmentFacts {
   readonly ecsMetadataUri: string | null;
   readonly executionEnv: string | null;
   readonly kubernetes: boolean;
+  /** The pod's UID, which the chart passes to the gate and the workload from the downward API (metadata.uid). */
+  readonly podUid: string | null;
   readonly awsRegion: string | null;
   readonly awsDefaultRegion: string | null;
   readonly imdsEndpoint: string;
@@ -58,6 +60,7 @@ export function readEnvironmentFacts(env: Env): EnvironmentFacts {
     ecsMetadataUri: nonEmpty(env['ECS_CONTAINER_METADATA_URI_V4']),
     executionEnv: nonEmpty(env['AWS_EXECUTION_ENV']),
     kubernetes: nonEmpty(env['KUBERNETES_SERVICE_HOST']) !== null,
+    podUid: nonEmpty(env['METERING_GATE_POD_UID']),
     awsRegion: nonEmpty(env['AWS_REGION']),
     awsDefaultRegion: nonEmpty(env['AWS_DEFAULT_REGION']),
     imdsEndpoint: nonEmpty(env['AWS_EC2_METADATA_SERVICE_ENDPOINT']) ?? defaultImds,

@@ -63,8 +63,18 @@ export const VERIFY_OPTIONS: readonly OptionSpec[] = [
   { key: 'result', flag: '--result', arg: 'FILE', description: 'the exact result file to check (instead of --output-dir)' },
   ...KEY_OPTIONS,
   { key: 'productCode', flag: '--product-code', arg: 'CODE', description: 'also require the result to be for this product' },
-  { key: 'maxAge', flag: '--max-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', defaultText: '15m (--max-token-age)', minMs: SECOND, maxMs: 30 * DAY },
-  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR },
+  // No environment variables from here on: the workload's environment must not loosen a check.
+  {
+    key: 'maxAge',
+    flag: '--max-age',
+    arg: 'DURATION',
+    description: 'oldest acceptable token iat; when given, it applies even to a result bound to this pod or task',
+    default: '24h',
+    defaultText: 'none while the result is bound to this pod or task; 24h where no pod or task identity exists',
+    minMs: SECOND,
+    maxMs: 30 * DAY,
+  },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR },
   { key: 'wait', flag: '--wait', arg: 'DURATION', description: 'wait this long for the result file to appear first', default: '0', minMs: 0, maxMs: DAY },
 ];
 

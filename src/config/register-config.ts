@@ -25,7 +25,10 @@ export interface RegisterConfig {
   readonly publicKey: LoadedKey | null;
   readonly skipSignatureVerification: boolean;
   readonly trustedProductCodes: readonly string[] | null;
+  /** The --nonce given, or a fresh UUIDv4 that the gate binds to the pod or task (see binding/nonce.ts). */
   readonly nonce: string;
+  /** A --nonce given by the user is sent exactly as given, so it cannot carry a binding. */
+  readonly nonceIsExplicit: boolean;
   readonly regionOverride: string | null;
   readonly endpointUrl: string | null;
   readonly outputDir: string;
@@ -186,7 +189,7 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
         requiredHint: 'set --public-key-file or --public-key (or METERING_GATE_PUBLIC_KEY_FILE / METERING_GATE_PUBLIC_KEY); only --skip-signature-verification runs without one',
       });
 
-  const nonce = parseNonce(flags, env) ?? randomUUID();
+  const explicitNonce = parseNonce(flags, env);
   const regionOverride = parseRegionOverride(flags, env);
   const onUnavailable = parseOnUnavailable(flags, env);
   const outputDir = parseOutputDir(flags, env);
@@ -197,7 +200,8 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
     publicKey,
     skipSignatureVerification,
     trustedProductCodes,
-    nonce,
+    nonce: explicitNonce ?? randomUUID(),
+    nonceIsExplicit: explicitNonce !== null,
     regionOverride,
     endpointUrl: parseEndpoint(flags, env),
     outputDir,

@@ -1,4 +1,6 @@
 import { formatDuration } from '../config/duration.js';
+import { resolveWorkloadIdentity } from '../binding/identity.js';
+import { BINDING_NAMES, boundNonce } from '../binding/nonce.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
 import type { Env, RawFlags } from '../config/settings.js';
@@ -10,7 +12,7 @@ import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '.
 import { newRetryStats, withRetries, type RetryStats } from '../metering/retry.js';
 import { detectPlatform, type Platform } from '../platform/platform.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
-import { statusFor, type EntitlementResult } from '../result/entitlement.js';
+import { statusFor, type EntitlementResult, type ResultBinding } from '../result/entitlement.js';
 import { writeTerminationLog } from '../result/termination-log.js';
 import { resultPaths, writeResultFiles } from '../result/write-result.js';
 import { isDeadlineReached, startDeadline } from '../time/deadline.js';
@@ -24,6 +26,9 @@ interface RunState {
   /** null until detected: known once the region is (its ECS launch type refines it). */
   platform: Platform | null;
   credentialSource: CredentialSource | null;
+  /** The nonce sent, once decided: bound to the pod or task when one is known. */
+  nonce: string | null;
+  binding: ResultBinding | null;
   answer: RegisterUsageAnswer | null;
   verified: VerifiedToken | null;
   warnings: string[];
@@ -74,6 +79,26 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
     state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
     log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
 
+    state.stage = 'the pod or task identity';
+    const workload = await resolveWorkloadIdentity(config.environment, { knownTaskArn: state.region.ecsTaskArn, timeoutMs: 2_000, signal: deadline.signal });
+    state.stage = null;
+    if (config.nonceIsExplicit) {
+      state.nonce = config.nonce;
+      state.binding = { kind: 'none', id: null };
+      if (workload.identity) {
+        warn(`--nonce is sent exactly as given, so this registration is not bound to its ${BINDING_NAMES[workload.identity.kind].workload}; verify in the workload refuses an unbound result there. Leave --nonce unset to bind it.`);
+      }
+    } else if (workload.identity) {
+      state.nonce = boundNonce(workload.identity, config.nonce);
+      state.binding = { kind: workload.identity.kind, id: workload.identity.id };
+    } else {
+      state.nonce = config.nonce;
+      state.binding = { kind: 'none', id: null };
+      if (workload.problem) warn(`${workload.problem}: this registration is not bound to its task, and verify in the task will refuse it`);
+    }
+    log.debug({ binding: state.binding.kind }, 'binding decided');
+    const nonce = state.nonce;
+
     const credentials = describeCredentialSource(config.environment.credentials, config.environment.imdsDisabled);
     state.credentialSource = credentials.source;
     for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
@@ -90,7 +115,7 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
     });
     try {
       state.answer = await withRetries(
-        (signal) => registerUsage(client, { productCode: config.productCode, publicKeyVersion: config.publicKeyVersion, nonce: config.nonce }, signal),
+        (signal) => registerUsage(client, { productCode: config.productCode, publicKeyVersion: config.publicKeyVersion, nonce }, signal),
         {
           deadlineAt: deadline.at,
           budgetMs: config.deadlineMs,
@@ -124,9 +149,12 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
   state.verified = await verifyToken(state.answer.signature, config.publicKey?.key ?? null, {
     productCode: config.productCode,
     publicKeyVersion: config.publicKeyVersion,
-    nonce: config.nonce,
+    nonce: state.nonce as string,
     maxAgeMs: config.maxTokenAgeMs,
     clockSkewMs: config.clockSkewMs,
+    // verify judges a result's age by iat where no binding holds, so register refuses a token
+    // without one rather than write a result that verify would then refuse.
+    requireIat: true,
   });
 }
 
@@ -146,7 +174,8 @@ function buildResult(state: RunState, error: GateError | null, startedAt: number
     hint: error?.hint ?? null,
     productCode: config?.productCode ?? null,
     publicKeyVersion: config?.publicKeyVersion ?? null,
-    nonce: config?.nonce ?? null,
+    nonce: state.nonce ?? config?.nonce ?? null,
+    binding: state.binding,
     region: state.region?.region ?? null,
     regionSource: state.region?.source ?? null,
     platform: state.platform ?? 'unknown',
@@ -184,6 +213,8 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
     region: null,
     platform: null,
     credentialSource: null,
+    nonce: null,
+    binding: null,
     answer: null,
     verified: null,
     warnings: [],

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { readDurationValue } from '../config/duration.js';
 import { VERIFY_OPTIONS, durationRange, optionByKey } from '../config/options.js';
 import { looksLikeKeyText, parsePublicKey, readKeyFile } from '../config/public-key.js';
+import { resolveWorkloadIdentity } from '../binding/identity.js';
+import { readEnvironmentFacts } from '../config/environment.js';
 import { DEFAULT_OUTPUT_DIR } from '../config/register-config.js';
 import { RESULT_FILE, type EntitlementResult } from '../result/entitlement.js';
 import { claimLookup } from '../verify/claims.js';
@@ -27,7 +29,13 @@ export interface VerifyEntitlementOptions {
   readonly file?: string;
   /** Default `/var/run/metering-gate`. */
   readonly outputDir?: string;
-  /** Oldest acceptable token `iat`; default 15m. A token without `iat` is refused. */
+  /** When given, the token must be for this public key version. */
+  readonly publicKeyVersion?: number;
+  /**
+   * Oldest acceptable token `iat`. Default: no limit while the result is bound to this pod or
+   * task (so restarts of the workload keep passing), 24h where no pod or task identity exists.
+   * When given, it applies in both cases. A token without `iat` is refused.
+   */
   readonly maxAge?: Duration;
   /** Tolerance for an `iat` in the future; default 2m. */
   readonly clockSkew?: Duration;
@@ -35,6 +43,12 @@ export interface VerifyEntitlementOptions {
   readonly wait?: Duration;
   /** Stops the wait. */
   readonly signal?: AbortSignal;
+  /**
+   * Where this pod's or task's identity is read from (METERING_GATE_POD_UID, or the ECS task
+   * metadata endpoint in ECS_CONTAINER_METADATA_URI_V4); default `process.env`. Nothing else is
+   * read from it: only the options above can loosen a check.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface VerifiedEntitlement {
@@ -48,6 +62,8 @@ export interface VerifiedEntitlement {
   readonly issuedAt: Date;
   /** The token's signed claims. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** What the pass rested on: the result is bound to this pod or ECS task, or (none) the unbound age limit. */
+  readonly binding: 'kubernetes-pod' | 'ecs-task' | 'none';
   /** The whole file; only the fields the token covers are proven. */
   readonly result: EntitlementResult;
 }
@@ -81,19 +97,37 @@ function loadKey(publicKey: string | Uint8Array | KeyObject): KeyObject {
 /**
  * Checks, from inside the workload, that the gate really ran and AWS really said yes: the
  * file must hold an ENTITLED result whose token verifies under the product's key, whose
- * claims match the file (and `productCode`), and whose `iat` is recent. A missing file, a
- * hand-written one, an edited one or another product's are all refused with the code the
- * `verify` command would exit with (11, 5, 5, 5; 3 for a genuine refusal).
+ * claims match the file (and `productCode`), and which was registered for this pod or task
+ * (or, where neither exists, recently). A missing file, a hand-written one, an edited one,
+ * another product's or another pod's are all refused with the code the `verify` command would
+ * exit with (11, 5, 5, 5, 5; 3 for a genuine refusal, the recorded code for a gate error).
  */
 export async function verifyEntitlement(options: VerifyEntitlementOptions): Promise<VerifiedEntitlement> {
   try {
     if (options === null || typeof options !== 'object') throw configError('verifyEntitlement needs an options object with publicKey');
     const file = resolve(options.file ?? join(options.outputDir ?? DEFAULT_OUTPUT_DIR, RESULT_FILE));
-    const maxAgeMs = duration('maxAge', options.maxAge);
+    const maxAgeMs = options.maxAge === undefined ? null : duration('maxAge', options.maxAge);
+    const unboundMaxAgeMs = duration('maxAge', undefined);
     const clockSkewMs = duration('clockSkew', options.clockSkew);
     const waitMs = duration('wait', options.wait);
+    const { publicKeyVersion } = options;
+    if (publicKeyVersion !== undefined && (!Number.isSafeInteger(publicKeyVersion) || publicKeyVersion < 1)) {
+      throw configError(`invalid publicKeyVersion ${JSON.stringify(publicKeyVersion)}: must be an integer >= 1`);
+    }
     const key = loadKey(options.publicKey);
-    const verified = await verifyResultFile({ file, key, maxAgeMs, clockSkewMs, waitMs, ...(options.signal ? { signal: options.signal } : {}), ...(options.productCode === undefined ? {} : { productCode: options.productCode }) });
+    const workload = await resolveWorkloadIdentity(readEnvironmentFacts(options.env ?? process.env), { timeoutMs: 2_000, ...(options.signal ? { signal: options.signal } : {}) });
+    const verified = await verifyResultFile({
+      file,
+      key,
+      workload,
+      maxAgeMs,
+      unboundMaxAgeMs,
+      clockSkewMs,
+      waitMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.productCode === undefined ? {} : { productCode: options.productCode }),
+      ...(publicKeyVersion === undefined ? {} : { publicKeyVersion }),
+    });
     const iat = claimLookup(verified.claims)('iat').value as number;
     const { result } = verified;
     return {
@@ -105,6 +139,7 @@ export async function verifyEntitlement(options: VerifyEntitlementOptions): Prom
       region: result.region ?? null,
       issuedAt: new Date(iat * 1000),
       claims: verified.claims,
+      binding: verified.binding,
       result,
     };
   } catch (error) {

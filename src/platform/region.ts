@@ -12,6 +12,8 @@ export interface ResolvedRegion {
   /** Which env var or endpoint answered, for logs and doctor. */
   readonly detail: string;
   readonly ecsLaunchType: string | null;
+  /** The TaskARN, when task metadata was read (it also binds the registration to the task). */
+  readonly ecsTaskArn: string | null;
 }
 
 export interface RegionOptions {
@@ -33,15 +35,17 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
   const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
   const tried: string[] = [];
   let ecsLaunchType: string | null = null;
+  let ecsTaskArn: string | null = null;
 
-  if (options.override) return { region: options.override, source: 'flag', detail: '--region', ecsLaunchType };
+  if (options.override) return { region: options.override, source: 'flag', detail: '--region', ecsLaunchType, ecsTaskArn };
 
   if (environment.ecsMetadataUri) {
     const lookup = await readEcsTask(environment.ecsMetadataUri, { timeoutMs: probeTimeoutMs * 2, signal: options.signal });
     if (lookup.ok) {
       ecsLaunchType = lookup.task.launchType;
+      ecsTaskArn = lookup.task.taskArn;
       if (isValidRegion(lookup.task.region)) {
-        return { region: lookup.task.region, source: 'ecs-task-metadata', detail: 'TaskARN', ecsLaunchType };
+        return { region: lookup.task.region, source: 'ecs-task-metadata', detail: 'TaskARN', ecsLaunchType, ecsTaskArn };
       }
       tried.push(`ECS task metadata (TaskARN region ${JSON.stringify(lookup.task.region)} is not a region)`);
     } else {
@@ -57,7 +61,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
       continue;
     }
     if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', `invalid ${name} ${JSON.stringify(value)}: must be ${REGION_EXAMPLES}`);
-    return { region: value, source: 'env', detail: name, ecsLaunchType };
+    return { region: value, source: 'env', detail: name, ecsLaunchType, ecsTaskArn };
   }
 
   let hint: string | undefined;
@@ -66,7 +70,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
   } else {
     const lookup = await readImdsRegion(environment.imdsEndpoint, { timeoutMs: probeTimeoutMs, signal: options.signal });
     if (lookup.ok && isValidRegion(lookup.region)) {
-      return { region: lookup.region, source: 'imds', detail: environment.imdsEndpoint, ecsLaunchType };
+      return { region: lookup.region, source: 'imds', detail: environment.imdsEndpoint, ecsLaunchType, ecsTaskArn };
     }
     tried.push(`IMDSv2 at ${environment.imdsEndpoint} (${lookup.ok ? `answered ${JSON.stringify(lookup.region)}, not a region` : lookup.detail})`);
     if (!lookup.ok && lookup.tokenUnanswered) hint = HOP_LIMIT_HINT;

@@ -1,3 +1,4 @@
+import type { BindingKind } from '../binding/nonce.js';
 import type { ErrorCode } from '../errors.js';
 
 export type EntitlementStatus = 'ENTITLED' | 'NOT_ENTITLED' | 'GRACE' | 'ERROR';
@@ -15,6 +16,12 @@ export interface EntitlementResult {
   productCode: string | null;
   publicKeyVersion: number | null;
   nonce: string | null;
+  /**
+   * What the nonce binds this registration to: the pod (UID) or ECS task (ARN) the gate ran
+   * in, or none. Informational: verify trusts only the signed nonce, checked against its own
+   * pod or task.
+   */
+  binding: ResultBinding | null;
   region: string | null;
   regionSource: string | null;
   platform: string;
@@ -31,6 +38,11 @@ export interface EntitlementResult {
   finishedAt: string;
   durationMs: number;
   gateVersion: string;
+}
+
+export interface ResultBinding {
+  readonly kind: BindingKind | 'none';
+  readonly id: string | null;
 }
 
 export const RESULT_FILE = 'entitlement.json';

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
-import { GateError, isGateError } from '../errors.js';
+import type { IdentityLookup } from '../binding/identity.js';
+import { BINDING_NAMES, checkBinding } from '../binding/nonce.js';
+import { EXIT_CODES, GateError, isGateError, type ErrorCode } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 import { TOKEN_REFUSED, verifyToken } from './token.js';
 
@@ -9,7 +11,14 @@ export interface ResultFileCheck {
   readonly key: KeyObject;
   /** When given, the file must be for this product (a free product's token must not stand in for a paid one). */
   readonly productCode?: string;
-  readonly maxAgeMs: number;
+  /** When given, the token's public key version must equal it. */
+  readonly publicKeyVersion?: number;
+  /** The pod or task this check runs in: a result must be bound to it (see binding/nonce.ts). */
+  readonly workload: IdentityLookup;
+  /** An explicit limit on the token's age, applied whatever the binding; null: none while the binding holds. */
+  readonly maxAgeMs: number | null;
+  /** The age limit where no pod or task identity exists, so no binding can be checked. */
+  readonly unboundMaxAgeMs: number;
   readonly clockSkewMs: number;
   /** Wait this long for the file to appear first (the gate may still be running). */
   readonly waitMs?: number;
@@ -21,6 +30,8 @@ export interface ResultFileCheck {
 export interface VerifiedResultFile {
   readonly result: EntitlementResult;
   readonly claims: Record<string, unknown>;
+  /** What the pass rested on: this pod's or task's binding, or (none) the unbound age limit. */
+  readonly binding: 'kubernetes-pod' | 'ecs-task' | 'none';
 }
 
 function forged(file: string, reason: string): GateError {
@@ -55,30 +66,71 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw forged(check.file, 'it is not a result object');
   const result = parsed as EntitlementResult;
   if (result.schemaVersion !== 1) throw forged(check.file, `schemaVersion ${JSON.stringify(result.schemaVersion ?? null)} is not 1`);
-  if (result.status !== 'ENTITLED') {
-    throw new GateError('CUSTOMER_NOT_ENTITLED', `${check.file} records status ${JSON.stringify(result.status)} (${result.errorCode ?? 'no error code'}), not ENTITLED`);
-  }
+  refuseUnlessEntitled(check.file, result);
   if (typeof result.productCode !== 'string' || typeof result.nonce !== 'string' || typeof result.publicKeyVersion !== 'number') {
     throw forged(check.file, 'it lacks productCode, publicKeyVersion or nonce');
   }
   if (check.productCode !== undefined && result.productCode !== check.productCode) {
     throw forged(check.file, `it is for product ${JSON.stringify(result.productCode)}, not ${JSON.stringify(check.productCode)}`);
   }
+  if (check.publicKeyVersion !== undefined && result.publicKeyVersion !== check.publicKeyVersion) {
+    throw forged(check.file, `it is for public key version ${result.publicKeyVersion}, not ${check.publicKeyVersion}`);
+  }
+  const { identity, problem } = check.workload;
+  // A workload that should have an identity but cannot read it is refused, never judged by
+  // the looser unbound rule: breaking the metadata endpoint must not widen what passes.
+  if (problem !== null) throw forged(check.file, `its binding cannot be checked: ${problem}`);
+  let verified;
   try {
-    const verified = await verifyToken(result.signature, check.key, {
+    verified = await verifyToken(result.signature, check.key, {
       productCode: check.productCode ?? result.productCode,
       publicKeyVersion: result.publicKeyVersion,
       nonce: result.nonce,
-      maxAgeMs: check.maxAgeMs,
+      maxAgeMs: check.maxAgeMs ?? (identity ? Number.POSITIVE_INFINITY : check.unboundMaxAgeMs),
       clockSkewMs: check.clockSkewMs,
       requireIat: true,
       ...(check.now === undefined ? {} : { now: check.now }),
     });
-    return { result, claims: verified.claims };
   } catch (error) {
     if (error instanceof GateError) throw forged(check.file, error.message.startsWith(TOKEN_REFUSED) ? `its token: ${error.message.slice(TOKEN_REFUSED.length)}` : error.message);
     throw error;
   }
+  // The nonce is the token's (verifyToken compared them), so the binding is AWS-signed.
+  if (identity) {
+    const binding = checkBinding(result.nonce, identity);
+    if (!binding.ok) {
+      const here = BINDING_NAMES[identity.kind].workload;
+      const reason = {
+        unbound: `it is not bound to a ${here} (registered with an explicit --nonce, or where ${BINDING_NAMES[identity.kind].source} was not available), and in a ${here} only a result registered for that ${here} passes`,
+        'other-kind': `it was registered in a ${binding.boundKind ? BINDING_NAMES[binding.boundKind].workload : 'workload'} of another kind, not in this ${here}`,
+        'other-workload': `it was registered for another ${here}; a result cannot be copied from one ${here} to another`,
+      }[binding.reason];
+      throw forged(check.file, reason);
+    }
+  }
+  return { result, claims: verified.claims, binding: identity ? identity.kind : 'none' };
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(EXIT_CODES, value);
+}
+
+/**
+ * Only ENTITLED goes on to the token. A genuine refusal by AWS is CUSTOMER_NOT_ENTITLED (exit 3);
+ * a run that failed for another reason is reported with the code it recorded, so that a
+ * subscribed customer whose gate could not register is never told to subscribe.
+ */
+function refuseUnlessEntitled(file: string, result: EntitlementResult): void {
+  if (result.status === 'ENTITLED') return;
+  if (result.status === 'NOT_ENTITLED') {
+    throw new GateError('CUSTOMER_NOT_ENTITLED', `${file} records NOT_ENTITLED: AWS Marketplace said the customer is not subscribed to this product`);
+  }
+  if (result.status === 'GRACE' || result.status === 'ERROR') {
+    const recorded = isErrorCode(result.errorCode) && result.errorCode !== 'CUSTOMER_NOT_ENTITLED' ? result.errorCode : 'INTERNAL';
+    const what = result.status === 'GRACE' ? 'the workload was let start in GRACE, which no token proves' : String(result.message ?? 'no message recorded');
+    throw new GateError(recorded, `${file} records ${result.status} (${recorded}): the gate did not register: ${what}`);
+  }
+  throw forged(file, `status ${JSON.stringify(result.status ?? null)} is not one the gate writes`);
 }
 
 /** Polls rather than watches: inotify does not see writes made by another container on a shared volume. */

@@ -65,10 +65,11 @@ test('iat limits follow --max-token-age and --clock-skew', async () => {
   assert.equal(run.code, 0, run.stderr);
 });
 
-test('a token without iat is accepted at registration (iat is optional there)', async () => {
+test('a token without iat is refused at registration (exit 5), as verify would refuse its result', async () => {
   const run = await registerIn('no-iat');
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.file.claims.iat, undefined);
+  assert.equal(run.code, 5, run.stderr);
+  assert.equal(run.file.errorCode, 'TOKEN_INVALID');
+  assert.match(run.file.message, /no iat claim/);
 });
 
 test('PublicKeyRotationTimestamp is warned about and recorded', async () => {

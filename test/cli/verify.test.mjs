@@ -65,24 +65,64 @@ test('a NOT_ENTITLED result exits 3; a forged ENTITLED status on it exits 5', as
   const { out } = await registered('not-entitled');
   let run = await verify(['--output-dir', out]);
   assert.equal(run.code, 3);
+  assert.equal(run.result.errorCode, 'CUSTOMER_NOT_ENTITLED');
   const forged = { ...JSON.parse(readFileSync(join(out, 'entitlement.json'), 'utf8')), status: 'ENTITLED', entitled: true };
   writeFileSync(join(out, 'entitlement.json'), JSON.stringify(forged));
   run = await verify(['--output-dir', out]);
   assert.equal(run.code, 5);
+  assert.equal(run.result.file, join(out, 'entitlement.json'), 'the failure line names the file');
 });
 
-test('age: a token older than --max-age, or without iat, is refused', async () => {
+test('age: without a pod or task identity a token may be 24h old; --max-age narrows that', async () => {
   const { out, run: registration } = await registered('iat-old', ['--max-token-age', '2h']);
   assert.equal(registration.code, 0, registration.stderr);
   let run = await verify(['--output-dir', out]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.result.binding, 'none');
+  run = await verify(['--output-dir', out, '--max-age', '15m']);
   assert.equal(run.code, 5);
   assert.match(run.result.message, /older than the 15m allowed/);
-  run = await verify(['--output-dir', out, '--max-age', '2h']);
+});
+
+test('a result that records a gate error is refused with its own code, not as NOT_ENTITLED', async () => {
+  const cases = [
+    // register refuses a token without iat (exit 5); verify reports that, not a subscription problem.
+    { scenario: 'no-iat', code: 5, errorCode: 'TOKEN_INVALID' },
+    { scenario: 'platform-not-supported', code: 4, errorCode: 'PLATFORM_NOT_SUPPORTED' },
+    { scenario: 'hang', args: ['--attempt-timeout', '200ms', '--deadline', '1s', '--on-unavailable', 'allow'], code: 6, errorCode: 'SERVICE_UNAVAILABLE' },
+  ];
+  for (const { scenario, args = [], code, errorCode } of cases) {
+    const { out, run: registration } = await registered(scenario, args);
+    assert.notEqual(registration.file.status, 'ENTITLED');
+    const run = await verify(['--output-dir', out]);
+    assert.equal(run.code, code, `${scenario}: ${run.stderr}`);
+    assert.equal(run.result.errorCode, errorCode);
+    assert.match(run.result.message, /the gate did not register/);
+    assert.equal(run.result.file, join(out, 'entitlement.json'), 'the failure line names the file');
+  }
+  // An ERROR result with an error code the gate never writes is INTERNAL (exit 1), never exit 0 or 3.
+  const { out } = await registered('platform-not-supported');
+  const file = join(out, 'entitlement.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), errorCode: 'MADE_UP' }));
+  const run = await verify(['--output-dir', out]);
+  assert.equal(run.code, 1);
+  assert.equal(run.result.errorCode, 'INTERNAL');
+  await emulator.setScenario('entitled');
+});
+
+test('--public-key-version is validated and must equal the token\'s', async () => {
+  const { out } = await registered();
+  let run = await verify(['--output-dir', out, '--public-key-version', '7']);
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.result.message, /public key version 1, not 7/);
+  run = await verify(['--output-dir', out, '--public-key-version', 'abc']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.result.message, /--public-key-version "abc"/);
+  run = await verify(['--output-dir', out, '--public-key-version', '1']);
   assert.equal(run.code, 0, run.stderr);
-  const noIat = await registered('no-iat');
-  run = await verify(['--output-dir', noIat.out]);
-  assert.equal(run.code, 5);
-  assert.match(run.result.message, /no iat claim/);
+  // The environment can only narrow it, as it names the version the key belongs to.
+  run = await runGate(['verify', '--public-key-file', emulator.keyPath, '--output-dir', out], { env: baseEnv({ METERING_GATE_PUBLIC_KEY_VERSION: '2' }) });
+  assert.equal(run.code, 5, run.stderr);
 });
 
 test('--wait: waits for the file to appear, or gives up with exit 11', async () => {
