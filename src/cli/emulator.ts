@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RawFlags } from '../config/settings.js';
+import { looksLikeFlag, type RawFlags } from '../config/settings.js';
 import { GateError, toGateError } from '../errors.js';
 import type { CommandIo } from './io.js';
 
@@ -18,6 +18,10 @@ function readTokenFile(file: string): string {
 /** The emulator is loaded only when asked for, so a gate's start never pays for it. */
 export async function runEmulator(flags: RawFlags, io: CommandIo): Promise<number> {
   try {
+    for (const [key, value] of Object.entries(flags)) {
+      const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+      if (typeof value === 'string' && looksLikeFlag(value)) throw new GateError('CONFIG_INVALID', `invalid ${flag} ${JSON.stringify(value)}: that is an option, not a value; ${flag} needs its value right after it`);
+    }
     const port = Number(flags['port']);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new GateError('CONFIG_INVALID', `invalid --port ${JSON.stringify(flags['port'])}: must be an integer 0-65535`);
     const { runEmulatorCommand, parseScenario, parseStsScenario } = await import('../emulator/index.js');
@@ -47,8 +51,21 @@ export async function runEmulator(flags: RawFlags, io: CommandIo): Promise<numbe
     });
     return 0;
   } catch (error) {
-    const failure = toGateError(error);
-    io.writeStderr(`metering-gate emulator: ${failure.message}\n`);
+    const failure = listenError(error, flags) ?? toGateError(error);
+    io.writeStderr(`metering-gate emulator: ${failure.message}${failure.code === 'INTERNAL' ? '' : `; ${failure.hint}`}\n`);
     return failure.exitCode;
   }
+}
+
+/** The errors listen() gives for a bad --host or --port: the user's to fix, so exit 2, not 1 "unexpected error". */
+function listenError(error: unknown, flags: RawFlags): GateError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${String(flags['host'])}:${String(flags['port'])}`;
+  const known: Record<string, [string, string]> = {
+    EADDRINUSE: [`port ${String(flags['port'])} is already in use on ${String(flags['host'])} (EADDRINUSE)`, 'stop the process that holds it (ss -ltnp shows it), or choose another --port; --port 0 picks a free one and prints it'],
+    EACCES: [`not allowed to listen on ${where} (EACCES)`, 'ports below 1024 need privileges: choose a --port of 1024 or more, or 0 for a free one'],
+    EADDRNOTAVAIL: [`cannot listen on ${where}: no such address on this machine (EADDRNOTAVAIL)`, 'give --host an address of this machine, such as 127.0.0.1 or 0.0.0.0'],
+  };
+  const entry = code === undefined ? undefined : known[code];
+  return entry ? new GateError('CONFIG_INVALID', entry[0], { cause: error, hint: entry[1] }) : null;
 }

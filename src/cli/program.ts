@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { formatRange } from '../config/duration.js';
+import { looksLikeFlag } from '../config/settings.js';
+import { nearest } from '../config/variable-names.js';
 import { DOCTOR_ONLY_OPTIONS, LOG_OPTIONS, REGISTER_OPTIONS, VERIFY_OPTIONS, durationRange, type OptionSpec } from '../config/options.js';
 import { versionText } from '../version.js';
 
@@ -144,4 +146,29 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
   program.addHelpText('after', `\nRun "metering-gate <command> --help" for a command's options and examples.${REGISTER_EXAMPLES}`);
   return program;
+}
+
+/**
+ * A better account of a usage error than commander's, for the two mistakes behind most of
+ * them. `register` is the default command, so a misspelt command (`regster`) reaches it as an
+ * argument and commander says only "too many arguments"; and a flag given no value takes the
+ * next flag as its value (`--product-code --public-key-file k.pem`), leaving that flag's value
+ * over. Null when neither applies.
+ */
+export function explainUsageError(program: Command, args: readonly string[]): string | null {
+  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  const first = args[0];
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !names.includes(first)) {
+    const suggestion = nearest(first, names);
+    return `unknown command '${first}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+  }
+  const command = program.commands.find((candidate) => candidate.name() === first) ?? program.commands.find((candidate) => candidate.name() === 'register');
+  const end = args.indexOf('--');
+  const own = end === -1 ? args : args.slice(0, end);
+  for (let index = 0; index < own.length - 1; index += 1) {
+    const option = command?.options.find((candidate) => candidate.long === own[index]);
+    const next = own[index + 1] as string;
+    if (option?.required && looksLikeFlag(next)) return `invalid ${option.long} ${JSON.stringify(next)}: that is an option, not a value; ${option.long} needs its value right after it`;
+  }
+  return null;
 }

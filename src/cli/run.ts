@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_CODES, SIGNAL_EXIT_CODES, terminated, toGateError, type StopSignal } from '../errors.js';
 import type { CommandIo } from './io.js';
-import { buildProgram, type Invocation } from './program.js';
+import { buildProgram, explainUsageError, type Invocation } from './program.js';
 
 async function dispatch(invocation: Invocation, io: CommandIo): Promise<number> {
   switch (invocation.command) {
@@ -48,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      io.writeStderr(`metering-gate: ${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see metering-gate --help)\n`);
+      const explained = explainUsageError(program, argv.slice(2));
+      io.writeStderr(`metering-gate: ${explained ?? error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see metering-gate --help)\n`);
       return EXIT_CODES.CONFIG_INVALID;
     }
     throw error;

@@ -1,6 +1,7 @@
 import { resolveWorkloadIdentity } from '../binding/identity.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import type { RawFlags } from '../config/settings.js';
+import { unknownVariableWarnings } from '../config/variable-names.js';
 import { parseVerifyConfig } from '../config/verify-config.js';
 import { toGateError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
@@ -17,6 +18,7 @@ export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number>
   let outcome: { exitCode: number; errorCode: string | null; message: string | null; hint: string | null; productCode: string | null; binding: string | null };
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
+    for (const message of unknownVariableWarnings(io.env)) log.warn({}, message);
     const config = parseVerifyConfig(flags, io.env);
     file = config.file;
     const workload = await resolveWorkloadIdentity(config.environment, { timeoutMs: IDENTITY_TIMEOUT_MS, signal: io.signal });

@@ -11,9 +11,22 @@ export interface Setting {
   readonly from: string;
 }
 
+/**
+ * A value that is itself an option: `--product-code --public-key-file k.pem` hands the
+ * product code the next flag's name, and the flag's own value goes nowhere.
+ */
+export function looksLikeFlag(value: string): boolean {
+  return /^--[a-zA-Z]/.test(value) || value === '-h' || value === '-V';
+}
+
 /** Flag wins, then each env var in order. Empty env values count as unset, as shells often export them empty. */
 export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec): Setting | undefined {
   const flagValue = flags[spec.key];
+  if (typeof flagValue === 'string' && looksLikeFlag(flagValue)) {
+    throw new GateError('CONFIG_INVALID', `invalid ${spec.flag} ${JSON.stringify(flagValue)}: that is an option, not a value; ${spec.flag} needs ${spec.arg ? `its ${spec.arg}` : 'a value'} right after it`, {
+      hint: `give ${spec.flag} its value (${spec.flag} ${spec.arg ?? 'VALUE'}); as written, ${flagValue} was taken as the value and its own value was left over.`,
+    });
+  }
   if (typeof flagValue === 'string') return { value: flagValue, from: spec.flag };
   if (flagValue === true) return { value: 'true', from: spec.flag };
   for (const name of spec.env ?? []) {

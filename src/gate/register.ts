@@ -3,6 +3,7 @@ import { resolveWorkloadIdentity } from '../binding/identity.js';
 import { BINDING_NAMES, boundNonce } from '../binding/nonce.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
+import { unknownVariableWarnings } from '../config/variable-names.js';
 import type { Env, RawFlags } from '../config/settings.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { describeCredentialSource, type CredentialSource } from '../credentials/source.js';
@@ -228,6 +229,11 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
   } catch (error) {
     log = createLogger(FALLBACK_LOG_CONFIG);
     failure = toGateError(error);
+  }
+  // Before the config is read: a misspelt variable is often why it then fails (a missing product code).
+  for (const message of unknownVariableWarnings(context.env)) {
+    state.warnings.push(message);
+    log.warn({}, message);
   }
 
   if (!failure) {

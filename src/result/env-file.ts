@@ -5,8 +5,23 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The names entitlement.env holds; config knows them, so a workload that sourced the file gets no warning. */
+export const RESULT_VARIABLE_NAMES = [
+  'METERING_GATE_STATUS',
+  'METERING_GATE_ENTITLED',
+  'METERING_GATE_EXIT_CODE',
+  'METERING_GATE_ERROR_CODE',
+  'METERING_GATE_PRODUCT_CODE',
+  'METERING_GATE_PUBLIC_KEY_VERSION',
+  'METERING_GATE_NONCE',
+  'METERING_GATE_REGION',
+  'METERING_GATE_PLATFORM',
+  'METERING_GATE_SIGNATURE_VERIFIED',
+  'METERING_GATE_RESULT_FILE',
+] as const;
+
 /** The variables entitlement.env holds and `exec` puts in the child's environment. */
-export function resultVariables(result: EntitlementResult, resultFile: string): Record<string, string> {
+export function resultVariables(result: EntitlementResult, resultFile: string): Record<(typeof RESULT_VARIABLE_NAMES)[number], string> {
   return {
     METERING_GATE_STATUS: result.status,
     METERING_GATE_ENTITLED: String(result.entitled),

@@ -169,3 +169,69 @@ test('--help says that durations need a unit and shows each range', async () => 
   assert.match(run.stdout, /--wait <DURATION>[\s\S]*default: 0; from 0 to 1d/);
   assert.match(run.stdout, /Durations need a unit/);
 });
+
+test('a misspelt METERING_GATE_* variable is warned about with the nearest name, never with its value', async () => {
+  await emulator.clearRequests();
+  const out = tempDir();
+  const args = gateArgs(emulator, out).filter((arg, index, all) => arg !== '--product-code' && all[index - 1] !== '--product-code');
+  const env = baseEnv({ AWS_REGION: 'us-east-1', METERING_GATE_PRODUCTCODE: 'prod-test-1', METERING_GATE_ENDPOINT: 'http://secret-looking-value.invalid', METERING_GATE_ZZZ_UNRELATED: '1' });
+  const run = await runGate(args, { env, outputDir: out });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.result.message, /^missing --product-code/);
+  assert.deepEqual(run.result.warnings, [
+    'unknown environment variable METERING_GATE_ENDPOINT is ignored; did you mean METERING_GATE_ENDPOINT_URL?',
+    'unknown environment variable METERING_GATE_PRODUCTCODE is ignored; did you mean METERING_GATE_PRODUCT_CODE?',
+    'unknown environment variable METERING_GATE_ZZZ_UNRELATED is ignored',
+  ]);
+  assert.match(run.stderr, /"level":40.*METERING_GATE_PRODUCTCODE is ignored; did you mean METERING_GATE_PRODUCT_CODE\?/);
+  assert.doesNotMatch(run.stderr + run.stdout, /secret-looking-value/);
+  assert.equal((await emulator.requests()).length, 0);
+
+  const verify = await runGate(['verify', '--output-dir', out, '--public-key-file', emulator.keyPath], { env: baseEnv({ METERING_GATE_MAX_AGE: '1h' }) });
+  assert.match(verify.stderr, /unknown environment variable METERING_GATE_MAX_AGE is ignored; did you mean METERING_GATE_MAX_TOKEN_AGE\?/);
+});
+
+test('the variables the gate itself sets (entitlement.env, the chart\'s pod UID) are not warned about', async () => {
+  await emulator.setScenario('entitled');
+  const out = tempDir();
+  const env = baseEnv({ AWS_REGION: 'us-east-1', METERING_GATE_STATUS: 'ENTITLED', METERING_GATE_RESULT_FILE: '/x', METERING_GATE_POD_UID: 'uid-1' });
+  const run = await runGate(gateArgs(emulator, out), { env, outputDir: out });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(run.file.warnings, []);
+});
+
+test('a misspelt command: "did you mean", not "too many arguments"', async () => {
+  for (const [word, suggestion] of [['regster', 'register'], ['verfy', 'verify'], ['emulater', 'emulator']]) {
+    const run = await runGate([word, '--product-code', 'x'], { env: baseEnv() });
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `metering-gate: unknown command '${word}' (did you mean ${suggestion}?) (see metering-gate --help)\n`);
+  }
+  const run = await runGate(['launch'], { env: baseEnv() });
+  assert.equal(run.stderr, "metering-gate: unknown command 'launch' (see metering-gate --help)\n");
+});
+
+test('a flag whose value is another flag is refused, whether a value is left over or not', async () => {
+  const out = tempDir();
+  let run = await runGate(['--product-code', '--public-key-file', emulator.keyPath, '--output-dir', out], { env: baseEnv() });
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'metering-gate: invalid --product-code "--public-key-file": that is an option, not a value; --product-code needs its value right after it (see metering-gate --help)\n');
+  run = await runGate(['--product-code', '--skip-signature-verification', '--output-dir', out], { env: baseEnv({ AWS_REGION: 'us-east-1' }), outputDir: out });
+  assert.equal(run.code, 2);
+  assert.match(run.file.message, /^invalid --product-code "--skip-signature-verification": that is an option, not a value; --product-code needs its CODE right after it$/);
+  assert.match(run.file.hint, /give --product-code its value/);
+});
+
+test('the emulator names a port in use, with exit 2 and the fix', async () => {
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = holder.address();
+    const run = await runGate(['emulator', '--port', String(port)], { env: baseEnv() });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`^metering-gate emulator: port ${port} is already in use on 127\\.0\\.0\\.1 \\(EADDRINUSE\\); stop the process that holds it .*--port 0 picks a free one`));
+    assert.doesNotMatch(run.stderr, /unexpected error|\n\s+at /);
+  } finally {
+    holder.close();
+  }
+});
