@@ -6,7 +6,7 @@ import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import { parsePublicKey, readKeyFile, type KeyContext } from './public-key.js';
 import { isValidRegion, REGION_EXAMPLES } from './region-name.js';
-import { invalidSetting, missingSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
+import { invalidSetting, missingSetting, optionName, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
 
 export const DEFAULT_OUTPUT_DIR = '/var/run/metering-gate';
 export const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
@@ -95,7 +95,7 @@ export function loadPublicKey(flags: RawFlags, env: Env, options: { required: bo
         name: setting.from,
         shown: `(inline PEM, ${setting.value.length} characters)`,
         // The option that takes a path instead, in the same form (flag or env var) as the one used.
-        fileOption: setting.from === inlineSpec.flag ? fileSpec.flag : (fileSpec.env?.[0] ?? fileSpec.flag),
+        fileOption: setting.from === optionName(flags, inlineSpec) ? optionName(flags, fileSpec) : (fileSpec.env?.[0] ?? fileSpec.flag),
       };
   const parsed = parsePublicKey(isFile ? readKeyFile(setting.value, context) : setting.value, context);
   return { key: parsed.key, bits: parsed.bits, origin: isFile ? setting.value : 'inline' };
@@ -169,7 +169,7 @@ export function parseTerminationLog(flags: RawFlags, env: Env): RegisterConfig['
  */
 export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
   const productCodeSetting = readSetting(flags, env, spec('productCode'));
-  if (!productCodeSetting) throw missingSetting(spec('productCode'), 'your AWS Marketplace product code is required');
+  if (!productCodeSetting) throw missingSetting(spec('productCode'), 'your AWS Marketplace product code is required', flags);
   const productCode = parseProductCode(productCodeSetting);
 
   const trustedProductCodes = parseTrustedProductCodes(flags, env);

@@ -19,16 +19,30 @@ export function looksLikeFlag(value: string): boolean {
   return /^--[a-zA-Z]/.test(value) || value === '-h' || value === '-V';
 }
 
+/**
+ * The key under which the library hands its own option names to the parsers (option key ->
+ * name), so that its messages say `invalid deadline` where the CLI's say `invalid --deadline`.
+ * Commander's option keys are camelCase words, so it cannot collide with one.
+ */
+export const OPTION_NAMES = '@optionNames';
+
+/** What messages call an option given as a flag (or library option): the library's name, else the flag. */
+export function optionName(flags: RawFlags, spec: OptionSpec): string {
+  const names = flags[OPTION_NAMES] as Readonly<Record<string, string>> | undefined;
+  return names?.[spec.key] ?? spec.flag;
+}
+
 /** Flag wins, then each env var in order. Empty env values count as unset, as shells often export them empty. */
 export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec): Setting | undefined {
   const flagValue = flags[spec.key];
-  if (typeof flagValue === 'string' && looksLikeFlag(flagValue)) {
+  // Only a command line can swallow the next flag; a library option may hold any text.
+  if (typeof flagValue === 'string' && flags[OPTION_NAMES] === undefined && looksLikeFlag(flagValue)) {
     throw new GateError('CONFIG_INVALID', `invalid ${spec.flag} ${JSON.stringify(flagValue)}: that is an option, not a value; ${spec.flag} needs ${spec.arg ? `its ${spec.arg}` : 'a value'} right after it`, {
       hint: `give ${spec.flag} its value (${spec.flag} ${spec.arg ?? 'VALUE'}); as written, ${flagValue} was taken as the value and its own value was left over.`,
     });
   }
-  if (typeof flagValue === 'string') return { value: flagValue, from: spec.flag };
-  if (flagValue === true) return { value: 'true', from: spec.flag };
+  if (typeof flagValue === 'string') return { value: flagValue, from: optionName(flags, spec) };
+  if (flagValue === true) return { value: 'true', from: optionName(flags, spec) };
   for (const name of spec.env ?? []) {
     const envValue = env[name];
     if (envValue !== undefined && envValue !== '') return { value: envValue, from: name };
@@ -58,13 +72,13 @@ export function invalidSetting(setting: Setting, allowed: string, shownValue?: s
   return new GateError('CONFIG_INVALID', `invalid ${setting.from} ${shownValue ?? shown(setting.value)}: ${allowed}`);
 }
 
-export function missingSetting(spec: OptionSpec, allowed: string): GateError {
+export function missingSetting(spec: OptionSpec, allowed: string, flags: RawFlags = {}): GateError {
   const envNames = spec.env?.length ? ` or ${spec.env.join(' / ')}` : '';
-  return new GateError('CONFIG_INVALID', `missing ${spec.flag}${envNames}: ${allowed}`);
+  return new GateError('CONFIG_INVALID', `missing ${optionName(flags, spec)}${envNames}: ${allowed}`);
 }
 
 /** A duration option, flag then env, else its default (none: 0), within the table's range for it. */
 export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec): number {
-  const setting = readSetting(flags, env, spec) ?? { value: spec.default ?? '0', from: spec.flag };
+  const setting = readSetting(flags, env, spec) ?? { value: spec.default ?? '0', from: optionName(flags, spec) };
   return readDurationValue(setting.value, { name: setting.from, range: durationRange(spec) });
 }
