@@ -22,6 +22,7 @@ export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number>
     const config = parseVerifyConfig(flags, io.env);
     file = config.file;
     const workload = await resolveWorkloadIdentity(config.environment, { timeoutMs: IDENTITY_TIMEOUT_MS, signal: io.signal });
+    if (config.waitMs > 0) log.debug({ file: config.file, waitMs: config.waitMs }, 'waiting for the result file');
     const verified = await verifyResultFile({
       file: config.file,
       waitMs: config.waitMs,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DoctorConfig } from '../config/doctor-config.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
+import { checkSharedFiles } from '../credentials/shared-files.js';
 import { toGateError } from '../errors.js';
 import { classifyCallError } from '../metering/classify.js';
 import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
@@ -27,6 +28,7 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
 
   const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
   try {
+    checkSharedFiles(config.environment.credentials.sharedFiles);
     await resolveCredentials(provider, { timeoutMs: options.attemptTimeoutMs, signal });
   } catch (error) {
     if (isDeadlineReached(error)) return fail('call', 'SERVICE_UNAVAILABLE', 'not called: no credentials before the deadline (--deadline)', null);

@@ -6,6 +6,7 @@ import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type Re
 import { unknownVariableWarnings } from '../config/variable-names.js';
 import type { Env, RawFlags } from '../config/settings.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
+import { checkSharedFiles } from '../credentials/shared-files.js';
 import { describeCredentialSource, type CredentialSource } from '../credentials/source.js';
 import { GateError, toGateError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -15,7 +16,7 @@ import { detectPlatform, type Platform } from '../platform/platform.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
 import { statusFor, type EntitlementResult, type ResultBinding } from '../result/entitlement.js';
 import { writeTerminationLog } from '../result/termination-log.js';
-import { resultPaths, writeResultFiles } from '../result/write-result.js';
+import { clearPreviousResult, resultPaths, writeResultFiles } from '../result/write-result.js';
 import { isDeadlineReached, startDeadline } from '../time/deadline.js';
 import { GATE_VERSION } from '../version.js';
 import { verifyToken, type VerifiedToken } from '../verify/token.js';
@@ -66,6 +67,7 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
   if (config.skipSignatureVerification) warn('signature verification is off (--skip-signature-verification): the token is not checked against a public key');
   if (config.regionOverride) warn('the region is set by --region; AWS advises against hard-coding it, and a region other than the task\'s gets InvalidRegionException', { region: config.regionOverride });
 
+  checkSharedFiles(config.environment.credentials.sharedFiles);
   // One deadline bounds every wait, from the first metadata request to the last attempt.
   const deadline = startDeadline(config.deadlineMs, context.signal, { startedAt });
   try {
@@ -239,6 +241,8 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
   if (!failure) {
     try {
       state.config = parseRegisterConfig(flags, context.env);
+      // Before any wait: a run that is killed from here on leaves no result rather than the last one.
+      clearPreviousResult(state.config.outputDir);
       await register(state, state.config, context, log, startedAt);
     } catch (error) {
       failure = context.signal.aborted ? toGateError(context.signal.reason) : toGateError(error);

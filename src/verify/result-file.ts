@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { readRegularFile } from '../fs/read-regular-file.js';
 import type { IdentityLookup } from '../binding/identity.js';
 import { BINDING_NAMES, checkBinding } from '../binding/nonce.js';
 import { EXIT_CODES, GateError, isGateError, type ErrorCode } from '../errors.js';
@@ -34,6 +35,12 @@ export interface VerifiedResultFile {
   readonly binding: 'kubernetes-pod' | 'ecs-task' | 'none';
 }
 
+/**
+ * A result file is a few kilobytes; 1 MiB leaves room for many warnings and refuses a symlink
+ * to /dev/zero or a planted huge file before it costs the workload memory.
+ */
+export const MAX_RESULT_FILE_BYTES = 1024 * 1024;
+
 function forged(file: string, reason: string): GateError {
   return new GateError('TOKEN_INVALID', `${file} does not verify: ${reason}`);
 }
@@ -51,12 +58,12 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
       throw new GateError('RESULT_MISSING', `no result file at ${check.file} after waiting ${check.waitMs}ms`);
     }
   }
-  let text: string;
-  try {
-    text = await readFile(check.file, 'utf8');
-  } catch (error) {
-    throw new GateError('RESULT_MISSING', `no readable result file at ${check.file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  const read = readRegularFile(check.file, MAX_RESULT_FILE_BYTES);
+  if (!read.ok) {
+    const why = read.reason === 'not-regular' ? `it is ${read.detail}, not a regular file` : read.reason === 'too-large' ? `it is ${read.detail}, more than a result file can be (${MAX_RESULT_FILE_BYTES})` : read.detail;
+    throw new GateError('RESULT_MISSING', `no readable result file at ${check.file} (${why})`);
   }
+  const text = read.bytes.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
