@@ -102,4 +102,4 @@ smoke: build
 	@CONTAINER_IMAGE_TAG=$(IMAGE) $(NODE) --test test/container/smoke.test.mjs
 
 e2e: build
-	@CONTAINER_IMAGE_TAG=$(IMAGE) $(NODE) --test test/container/kube-play.test.mjs test/chart/ test/ecs/
+	@CONTAINER_IMAGE_TAG=$(IMAGE) $(NODE) --test test/container/kube-play.test.mjs test/container/workload-pieces.test.mjs test/chart/ test/ecs/

@@ -156,19 +156,57 @@ test('rendering: reused ServiceAccount is not created; existing ConfigMap is use
 });
 
 // The two drifts make test once missed: each, made in a copy of the chart, fails the checks.
-test('drift: deleting terminationMessagePolicy from _helpers.tpl is caught', { skip }, () => {
+test('drift: deleting terminationMessagePolicy from the gate\'s named templates is caught', { skip }, () => {
   const copy = copyChart();
-  editFile(join(copy, 'templates/_helpers.tpl'), /^\s*terminationMessagePolicy:.*\n/m, '');
+  editFile(join(copy, 'templates/_metering-gate.tpl'), /^\s*terminationMessagePolicy:.*\n/m, '');
   assert.throws(() => checkGatePod(ok(renderCi({ chart: copy }))), /terminationMessagePolicy|FallbackToLogsOnError/);
 });
 
 test('drift: making the app\'s mount of the result read-write is caught', { skip }, () => {
   const copy = copyChart();
-  editFile(join(copy, 'templates/_helpers.tpl'), /(define "metering-gate\.volumeMount"[\s\S]*?)readOnly: true/, '$1readOnly: false');
+  editFile(join(copy, 'templates/_metering-gate.tpl'), /(define "meteringGate\.volumeMount"[\s\S]*?)readOnly: true/, '$1readOnly: false');
   assert.throws(() => checkGatePod(ok(renderCi({ chart: copy }))), /read-only/);
 });
 
 test('helm lint (with the test values)', { skip: noHelm }, () => {
   const lint = spawnSync('helm', ['lint', chart, '-f', ciValues], { encoding: 'utf8' });
   assert.equal(lint.status, 0, lint.stdout + lint.stderr);
+});
+
+test('gate.extraArgs follow `register`; the helm test hook Pod runs `doctor --call` with the gate\'s service account, environment and mounts', { skip }, () => {
+  const docs = ok(renderCi({ values: [{ gate: { extraArgs: ['--log-format', 'pretty'] } }] }));
+  const pod = byKind(docs, 'Deployment').spec.template.spec;
+  const [gate] = pod.initContainers;
+  assert.deepEqual(gate.args, ['register', '--log-format', 'pretty']);
+  const hook = docs.find((d) => d.kind === 'Pod' && d.metadata.annotations?.['helm.sh/hook'] === 'test');
+  assert.ok(hook, 'a helm test hook Pod');
+  assert.equal(hook.spec.restartPolicy, 'Never');
+  assert.equal(hook.spec.serviceAccountName, pod.serviceAccountName, 'the gate\'s IRSA service account');
+  assert.deepEqual(hook.spec.securityContext, pod.securityContext);
+  const [doctor] = hook.spec.containers;
+  assert.deepEqual(doctor.args, ['doctor', '--call', '--log-format', 'pretty']);
+  assert.equal(doctor.image, gate.image);
+  assert.deepEqual(doctor.env, gate.env, 'the same environment as the gate');
+  assert.deepEqual(doctor.volumeMounts, gate.volumeMounts);
+  assert.deepEqual(doctor.securityContext, gate.securityContext);
+  assert.deepEqual(hook.spec.volumes, pod.volumes);
+  const off = ok(renderCi({ args: ['--set', 'helmTest.enabled=false'] }));
+  assert.equal(off.filter((d) => d.kind === 'Pod').length, 0);
+  const skipped = ok(renderCi({ args: ['--skip-tests'] }));
+  assert.equal(skipped.filter((d) => d.kind === 'Pod').length, 0, '--skip-tests leaves the hook out');
+});
+
+test('openshift: true leaves runAsUser, runAsGroup and fsGroup out of the pod (restricted-v2 assigns them), and nothing else', { skip }, () => {
+  const plain = byKind(ok(renderCi()), 'Deployment').spec.template.spec;
+  assert.equal(plain.securityContext.runAsUser, 65532);
+  const docs = ok(renderCi({ args: ['--set', 'openshift=true'] }));
+  const pod = byKind(docs, 'Deployment').spec.template.spec;
+  const hook = docs.find((d) => d.kind === 'Pod');
+  for (const sc of [pod.securityContext, hook.spec.securityContext]) {
+    assert.deepEqual(sc, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  }
+  for (const c of [...pod.initContainers, ...pod.containers, ...hook.spec.containers]) {
+    assert.equal(c.securityContext.runAsUser, undefined, c.name);
+    assert.equal(c.securityContext.runAsNonRoot, true, c.name);
+  }
 });

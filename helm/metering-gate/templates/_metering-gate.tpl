@@ -1,0 +1,1 @@
+../../metering-gate-lib/templates/_metering-gate.tpl
