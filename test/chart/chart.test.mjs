@@ -44,6 +44,7 @@ test('schema: the test values and other valid settings render', { skip }, (t) =>
   t.diagnostic(`rendered by ${renderer().name}`);
   ok(renderCi());
   ok(renderCi({ values: [{ gate: { productCode: 'cqcvf9f0ugw8rkbgmf1c9dxyz', publicKeyVersion: 3, trustedProductCodes: ['a-b_c:1'] } }] }));
+  ok(renderCi({ values: [{ gate: { region: 'eusc-de-east-1', deadline: '1m30s', attemptTimeout: '500ms' } }] }));
   ok(renderCi({ args: ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=existing-irsa-sa', '--set', 'serviceAccount.roleArn='] }));
 });
 
@@ -63,6 +64,7 @@ test('schema: refuses bad product codes, key versions, unknown keys and other ba
     ['serviceAccount.roleArn', { serviceAccount: { roleArn: 'my-role' } }],
     ['gate.onUnavailable', { gate: { onUnavailable: 'maybe' } }],
     ['gate.deadline', { gate: { deadline: 'five minutes' } }],
+    ['gate.deadline', { gate: { deadline: '30' } }],
     ['gate.publicKey.pem', { gate: { publicKey: { pem: 'not a pem' } } }],
   ];
   for (const [key, values] of bad) {
