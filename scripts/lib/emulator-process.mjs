@@ -1,7 +1,8 @@
 // Starts `metering-gate emulator` as its own process, for tests and benchmarks alike: its
 // throttle and its event loop stay apart from the gates under test.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,10 +38,19 @@ export async function startEmulatorProcess({
   child.stdout.resume();
   const ready = JSON.parse(line);
   const url = ready.url;
-  const control = (path, init) => fetch(`${url}/_emulator/${path}`, init);
+  // fetch() cannot be given a CA; over --tls the control requests trust the emulator's own.
+  const ca = ready.caPath ? readFileSync(ready.caPath, 'utf8') : null;
+  const control = (path, init = {}) => (ca ? httpsControl(`${url}/_emulator/${path}`, init, ca) : fetch(`${url}/_emulator/${path}`, init));
   return {
     url,
     keyPath,
+    /** With --tls --ca-out: the CA file; with --proxy-port: the proxy's URL. */
+    caPath: ready.caPath ?? null,
+    proxyUrl: ready.proxyUrl ?? null,
+    /** The CONNECT requests the --proxy-port proxy received: target, status, whether credentials came. */
+    async proxyRequests() {
+      return (await control('proxy-requests')).json();
+    },
     ready,
     pid: child.pid,
     async requests() {
@@ -70,4 +80,21 @@ export async function startEmulatorProcess({
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The little of fetch()'s answer the control calls use, over HTTPS with the emulator's CA. */
+function httpsControl(url, { method = 'GET', body, headers = {} }, ca) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, headers, ca }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ ok: res.statusCode >= 200 && res.statusCode < 300, status: res.statusCode, text: async () => text, json: async () => JSON.parse(text) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -24,6 +24,13 @@ export async function runEmulator(flags: RawFlags, io: CommandIo): Promise<numbe
     }
     const port = Number(flags['port']);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new GateError('CONFIG_INVALID', `invalid --port ${JSON.stringify(flags['port'])}: must be an integer 0-65535`);
+    let proxyPort: number | undefined;
+    if (typeof flags['proxyPort'] === 'string') {
+      proxyPort = Number(flags['proxyPort']);
+      if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65_535) throw new GateError('CONFIG_INVALID', `invalid --proxy-port ${JSON.stringify(flags['proxyPort'])}: must be an integer 0-65535`);
+    }
+    if (typeof flags['proxyCredentials'] === 'string' && !/^[^:]+:.+$/.test(flags['proxyCredentials'])) throw new GateError('CONFIG_INVALID', 'invalid --proxy-credentials: must be user:password');
+    if (flags['caOut'] !== undefined && !flags['tls'] && !flags['tlsExpired']) throw new GateError('CONFIG_INVALID', 'invalid --ca-out: only with --tls');
     const { runEmulatorCommand, parseScenario, parseStsScenario } = await import('../emulator/index.js');
     const scenario = String(flags['scenario']);
     try {
@@ -47,6 +54,10 @@ export async function runEmulator(flags: RawFlags, io: CommandIo): Promise<numbe
       ...(typeof flags['secretAccessKey'] === 'string' ? { secretAccessKey: flags['secretAccessKey'] } : {}),
       ...(webIdentityToken === undefined ? {} : { webIdentityToken }),
       stsScenario,
+      ...(flags['tls'] || flags['tlsExpired'] ? { tls: flags['tlsExpired'] ? ('expired' as const) : ('valid' as const) } : {}),
+      ...(typeof flags['caOut'] === 'string' ? { caOut: flags['caOut'] } : {}),
+      ...(proxyPort === undefined ? {} : { proxyPort }),
+      ...(typeof flags['proxyCredentials'] === 'string' ? { proxyCredentials: flags['proxyCredentials'] } : {}),
       signal: io.signal,
     });
     return 0;

@@ -83,7 +83,9 @@ Examples:
   metering-gate emulator --scenario not-entitled --task-region us-east-1
   metering-gate emulator --scenario rate-limit:50:50
   # IRSA: STS AssumeRoleWithWebIdentity for this token only (point the gate's AWS_ENDPOINT_URL_STS here)
-  metering-gate emulator --web-identity-token-file ./token.jwt --sts-scenario access-denied`;
+  metering-gate emulator --web-identity-token-file ./token.jwt --sts-scenario access-denied
+  # HTTPS with its own CA, behind an egress proxy that alone reaches the AWS host names
+  metering-gate emulator --tls --ca-out ./emulator-ca.pem --proxy-port 3128 --key-out ./emulator-key.pem`;
 
 /** Parses argv into a command and its raw flags; validation of values is config's job. */
 export function buildProgram(onInvoke: (invocation: Invocation) => void): Command {
@@ -137,6 +139,11 @@ export function buildProgram(onInvoke: (invocation: Invocation) => void): Comman
     .option('--secret-access-key <SECRET>', 'verify SigV4 signatures fully with this secret (test credentials only)')
     .option('--web-identity-token-file <FILE>', 'answer STS AssumeRoleWithWebIdentity for the token in FILE only; RegisterUsage then accepts only the credentials STS issued')
     .option('--sts-scenario <NAME>', 'how STS answers: ok, invalid-identity-token, access-denied, expired-token, throttle[:N], idp-communication-error[:N], outage[:N]', 'ok')
+    .option('--tls', 'serve HTTPS, with a certificate for metering.marketplace.<region>.amazonaws.com, sts.<region>.amazonaws.com, localhost and 127.0.0.1 from a CA made for this run')
+    .option('--ca-out <FILE>', 'with --tls: write that CA (PEM) here, for AWS_CA_BUNDLE')
+    .option('--tls-expired', 'like --tls, but with a server certificate that has expired (to test certificate failures)')
+    .option('--proxy-port <PORT>', 'also run an egress proxy here (0 picks a port) that tunnels CONNECT for the AWS host names to the emulator and refuses the rest')
+    .option('--proxy-credentials <USER:PASSWORD>', 'make that proxy require these credentials (HTTP 407 otherwise)')
     .addHelpText('after', EMULATOR_EXAMPLES)
     .action(function (this: Command) {
       onInvoke({ command: 'emulator', flags: this.opts() });

@@ -3,14 +3,17 @@
 // hanging and keep-alive connections at once instead of waiting for clients.
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { errorBody } from './errors.js';
 import { CONTENT_TYPE, handleRegisterUsage, type Reply } from './protocol.js';
 import { createBehaviour, parseScenario, tokenBucket, type ParsedScenario } from './scenarios.js';
 import { handleSts, isStsRequest, parseStsScenario, type IssuedCredentials, type StsScenario } from './sts.js';
+import { startConnectProxy, type RunningProxy } from './proxy.js';
 import { createSigningKeys } from './tokens.js';
+import { createTlsMaterial, type CertificateValidity } from './tls.js';
 
 export interface EmulatorOptions {
   host?: string;
@@ -33,6 +36,14 @@ export interface EmulatorOptions {
   webIdentityToken?: string;
   /** How STS answers: see STS_SCENARIOS. Default `ok`. */
   stsScenario?: string;
+  /** Serve HTTPS with a certificate from a CA made for this run (`expired`: a server certificate that has expired, for tests). */
+  tls?: CertificateValidity;
+  /** Write that CA (PEM) here, for AWS_CA_BUNDLE. */
+  caOut?: string;
+  /** Also run an egress proxy on this port (0 picks one) that tunnels the AWS host names to the emulator. */
+  proxyPort?: number;
+  /** user:password the proxy requires (Basic), for tests of proxy credentials. */
+  proxyCredentials?: string;
   /** Called with each protocol request once it is answered (or left hanging). */
   onRequest?: (r: RecordedRequest) => void;
 }
@@ -54,6 +65,10 @@ export interface RecordedRequest {
 
 export interface RunningEmulator {
   url: string;
+  /** The CA file written by caOut, or null. */
+  caPath: string | null;
+  /** The egress proxy's URL (without credentials), or null. */
+  proxyUrl: string | null;
   keyPath: string | null;
   publicKeyPem: string;
   scenario: string;
@@ -93,6 +108,9 @@ function checkOptions(o: EmulatorOptions): void {
   if (o.modulusLength !== undefined && !(Number.isInteger(o.modulusLength) && o.modulusLength >= 1024 && o.modulusLength <= 16384)) fail(`modulusLength ${o.modulusLength}: expected an integer 1024-16384`);
   if (o.rate !== undefined && !(o.rate > 0)) fail(`rate ${o.rate}: expected a number > 0`);
   if (o.burst !== undefined && !(Number.isInteger(o.burst) && o.burst >= 1)) fail(`burst ${o.burst}: expected an integer >= 1`);
+  if (o.proxyPort !== undefined && !(Number.isInteger(o.proxyPort) && o.proxyPort >= 0 && o.proxyPort <= 65535)) fail(`proxyPort ${o.proxyPort}: expected an integer 0-65535`);
+  if (o.proxyCredentials !== undefined && !/^[^:]+:.+$/.test(o.proxyCredentials)) fail('proxyCredentials: expected user:password');
+  if (o.caOut !== undefined && !o.tls) fail('caOut: only with tls');
   if (o.taskRegion !== undefined && !/^[a-z0-9-]+$/.test(o.taskRegion)) fail(`taskRegion ${JSON.stringify(o.taskRegion)}: expected a region name such as us-east-1`);
 }
 
@@ -106,6 +124,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     await mkdir(dirname(keyPath), { recursive: true });
     await writeFile(keyPath, keys.publicKeyPem);
   }
+  const tls = opts.tls ? await createTlsMaterial(opts.taskRegion ?? 'us-east-1', opts.tls) : null;
+  const caPath = tls && opts.caOut !== undefined ? resolve(opts.caOut) : null;
+  if (tls && caPath) {
+    await mkdir(dirname(caPath), { recursive: true });
+    await writeFile(caPath, tls.caPem);
+  }
+  let proxy: RunningProxy | null = null;
 
   let stsScenario: StsScenario = parseStsScenario(opts.stsScenario ?? 'ok');
   const issued = new Map<string, IssuedCredentials>();
@@ -178,6 +203,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return json(200, { cleared: true });
     }
     if (route === 'GET /_emulator/scenario') return json(200, { scenario: scenario.spec, stsScenario: stsScenario.spec });
+    if (route === 'GET /_emulator/proxy-requests') return json(200, proxy?.requests() ?? []);
+    if (route === 'DELETE /_emulator/proxy-requests') {
+      proxy?.clear();
+      return json(200, { cleared: true });
+    }
     if (route === 'GET /_emulator/public-key') return send(res, 200, keys.publicKeyPem, 'application/x-pem-file');
     if (route === 'PUT /_emulator/scenario') {
       return readBody(req).then((b) => {
@@ -199,7 +229,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     return json(404, { error: `no such emulator endpoint: ${route}` });
   }
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     res.setHeader('x-amzn-RequestId', randomUUID());
     const path = (req.url ?? '/').split('?')[0]!;
     const work = path.startsWith('/_emulator/')
@@ -213,7 +243,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       if (!res.headersSent) send(res, 500, JSON.stringify({ __type: 'InternalFailure', message: 'emulator failure' }), CONTENT_TYPE);
       else res.destroy();
     });
-  });
+  };
+  const server = tls ? createTlsServer({ key: tls.keyPem, cert: tls.certPem }, listener) : createServer(listener);
 
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -230,10 +261,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  if (opts.proxyPort !== undefined) {
+    proxy = await startConnectProxy({ host: opts.host ?? '127.0.0.1', port: opts.proxyPort, emulatorPort: port, ...(opts.proxyCredentials === undefined ? {} : { credentials: opts.proxyCredentials }) });
+  }
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    caPath,
+    proxyUrl: proxy?.url ?? null,
     keyPath,
     publicKeyPem: keys.publicKeyPem,
     get scenario() {
@@ -246,9 +282,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     setScenario,
     setStsScenario,
     close: () =>
-      (closing ??= new Promise<void>((ok) => {
-        server.close(() => ok());
-        for (const s of sockets) s.destroy();
-      })),
+      (closing ??= Promise.all([
+        new Promise<void>((ok) => {
+          server.close(() => ok());
+          for (const s of sockets) s.destroy();
+        }),
+        proxy?.close(),
+      ]).then(() => undefined)),
   };
 }
