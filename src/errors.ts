@@ -7,6 +7,11 @@ export const EXIT_CODES = {
   INTERNAL: 1,
   CONFIG_INVALID: 2,
   PRODUCT_CODE_UNTRUSTED: 2,
+  // The network between the gate and AWS is set up wrong (README "Private networks"): an operator
+  // must change a setting, as with CONFIG_INVALID, and waiting cannot help, so never GRACE.
+  TLS_UNTRUSTED: 2,
+  PROXY_REFUSED: 2,
+  ENDPOINT_NOT_METERING: 2,
   CUSTOMER_NOT_ENTITLED: 3,
   PLATFORM_NOT_SUPPORTED: 4,
   TOKEN_INVALID: 5,
@@ -32,6 +37,9 @@ export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'this is a bug in metering-gate, not a problem with your setup: report it with the log line above and the gate version; a retry of the pod or task may pass.',
   CONFIG_INVALID: 'fix the flag or environment variable named in the message; `metering-gate <command> --help` lists every option with its allowed values, and `metering-gate doctor` checks them all at once.',
   PRODUCT_CODE_UNTRUSTED: 'use a product code from --trusted-product-codes (METERING_GATE_TRUSTED_PRODUCT_CODES), or add this one to the list if it is yours.',
+  TLS_UNTRUSTED: 'the endpoint\'s certificate does not verify: behind a TLS-inspecting proxy or with a private CA, give that CA as a PEM file with AWS_CA_BUNDLE (or --ca-bundle); check HTTPS_PROXY, NO_PROXY and --endpoint-url. Never retried, never GRACE: it may be an interception.',
+  PROXY_REFUSED: 'the egress proxy refused the tunnel: check the user and password in HTTPS_PROXY and that the proxy allows CONNECT to the Metering and STS host names on 443, or list the host in NO_PROXY.',
+  ENDPOINT_NOT_METERING: 'the endpoint did not answer in the Metering protocol: unset --endpoint-url / AWS_ENDPOINT_URL* or point them at the Metering API; if a proxy or firewall answers in its place, see HTTPS_PROXY and NO_PROXY.',
   CUSTOMER_NOT_ENTITLED: 'the AWS account running this workload has no active subscription to the product; subscribe in AWS Marketplace with this account.',
   PLATFORM_NOT_SUPPORTED: 'RegisterUsage works only from ECS, EKS or Fargate; use `metering-gate emulator` to test elsewhere.',
   TOKEN_INVALID: 'check that the public key and --public-key-version are the ones AWS Marketplace issued for this product; for verify, the result file was not written by the gate for this product, so run the gate again rather than editing it.',

@@ -1,5 +1,6 @@
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { parseLogConfig } from './log-config.js';
+import { parseNetworkConfig, type NetworkConfig } from './network-config.js';
 import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import {
   loadPublicKey,
@@ -46,6 +47,7 @@ export interface DoctorConfig {
   readonly outputDir: string;
   readonly runOptions: Field<RunOptions>;
   readonly environment: EnvironmentFacts;
+  readonly network: Field<NetworkConfig>;
 }
 
 function field<T>(read: () => T): Field<T> {
@@ -114,5 +116,6 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
     outputDir: resolveOutputDir(flags, env),
     runOptions: field(() => readRunOptions(flags, env)),
     environment: readEnvironmentFacts(env),
+    network: field(() => parseNetworkConfig(flags, env)),
   };
 }

@@ -37,6 +37,7 @@ export const REGISTER_OPTIONS: readonly OptionSpec[] = [
   { key: 'nonce', flag: '--nonce', arg: 'TEXT', env: ['METERING_GATE_NONCE'], description: 'nonce sent to AWS and checked in the token (<= 255 chars)', defaultText: 'random UUIDv4' },
   { key: 'region', flag: '--region', arg: 'REGION', description: 'override the detected region (warned about: AWS says not to hard-code it)' },
   { key: 'endpointUrl', flag: '--endpoint-url', arg: 'URL', env: ['METERING_GATE_ENDPOINT_URL', 'AWS_ENDPOINT_URL_MARKETPLACE_METERING', 'AWS_ENDPOINT_URL'], description: 'Metering endpoint, for the emulator and tests', defaultText: 'AWS' },
+  { key: 'caBundle', flag: '--ca-bundle', arg: 'FILE', env: ['METERING_GATE_CA_BUNDLE', 'AWS_CA_BUNDLE'], description: 'PEM file of extra CA certificates for Metering and STS (added to Node\'s roots)' },
   { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'where entitlement.json and entitlement.env are written', defaultText: '/var/run/metering-gate' },
   { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', default: '5m', minMs: 100, maxMs: DAY },
   { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', default: '10s', minMs: 100, maxMs: HOUR },

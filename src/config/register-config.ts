@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { GateError } from '../errors.js';
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
+import { parseNetworkConfig, type NetworkConfig } from './network-config.js';
 import { KEY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import { parsePublicKey, readKeyFile, type KeyContext } from './public-key.js';
 import { isValidRegion, REGION_EXAMPLES } from './region-name.js';
@@ -40,6 +41,8 @@ export interface RegisterConfig {
   /** explicit: set by the user, so a failure to write it is worth a warning. */
   readonly terminationLog: { readonly path: string; readonly explicit: boolean };
   readonly environment: EnvironmentFacts;
+  /** Proxy, NO_PROXY and CA bundle for the Metering and STS calls. */
+  readonly network: NetworkConfig;
 }
 
 const spec = (key: string): OptionSpec => optionByKey(REGISTER_OPTIONS, key);
@@ -212,5 +215,6 @@ export function parseRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
     clockSkewMs: readDuration(flags, env, spec('clockSkew')),
     terminationLog: parseTerminationLog(flags, env),
     environment: readEnvironmentFacts(env),
+    network: parseNetworkConfig(flags, env),
   };
 }

@@ -17,7 +17,7 @@ import { fail, pass, skip, warn, type CheckRow } from './report.js';
 export async function checkCall(config: DoctorConfig, region: string | null, signal: AbortSignal): Promise<CheckRow> {
   if (!config.call) return skip('call', 'RegisterUsage not called (add --call to make one real call)');
   const product = config.productCode.ok ? config.productCode.value : null;
-  if (!product || !config.publicKeyVersion.ok || !config.publicKey.ok || !config.skipSignatureVerification.ok || !config.runOptions.ok || !config.endpointUrl.ok) {
+  if (!product || !config.publicKeyVersion.ok || !config.publicKey.ok || !config.skipSignatureVerification.ok || !config.runOptions.ok || !config.endpointUrl.ok || !config.network.ok) {
     return skip('call', 'not called: fix the failing configuration rows first');
   }
   if (!region) return skip('call', 'not called: no region (see the region row)');
@@ -36,7 +36,13 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
     return fail('call', failure.code, failure.message, failure.hint ?? null);
   }
 
-  const client = createMeteringClient({ region, endpointUrl: config.endpointUrl.value, credentials: provider, connectTimeoutMs: options.attemptTimeoutMs });
+  const client = createMeteringClient({
+    region,
+    endpointUrl: config.endpointUrl.value,
+    credentials: provider,
+    network: config.network.value,
+    connectTimeoutMs: options.attemptTimeoutMs,
+  });
   let answer: RegisterUsageAnswer;
   // A held timer, not AbortSignal.timeout(): see time/clock.ts for why the latter can be lost on Node 20.
   const limit = timeLimit(options.attemptTimeoutMs, { parent: signal });

@@ -114,6 +114,7 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
       region: state.region.region,
       endpointUrl: config.endpointUrl,
       credentials: provider,
+      network: config.network,
       connectTimeoutMs: config.attemptTimeoutMs,
     });
     try {

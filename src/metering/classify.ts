@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import { classifyNetFailure } from '../net/errors.js';
 
 export type Classification =
   /** throttled: the service said "too many callers", which the backoff answers with longer waits. */
@@ -75,6 +76,9 @@ function firstLine(text: unknown): string {
 }
 
 export function classifyCallError(error: unknown): Classification {
+  // TLS, proxy and wrong-endpoint failures: final, whatever --on-unavailable says (src/net/errors.ts).
+  const network = classifyNetFailure(error);
+  if (network) return { kind: 'final', ...network };
   const shape = (error ?? {}) as SdkErrorShape;
   const name = typeof shape.name === 'string' && shape.name !== '' ? shape.name : 'Error';
   const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;

@@ -1,10 +1,14 @@
 import { MarketplaceMeteringClient, RegisterUsageCommand } from '@aws-sdk/client-marketplace-metering';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { NetworkConfig } from '../config/network-config.js';
+import { createRequestHandler } from '../net/request-handler.js';
 
 export interface MeteringCallOptions {
   readonly region: string;
   readonly endpointUrl: string | null;
   readonly credentials: AwsCredentialIdentityProvider;
+  /** Proxy, CA bundle: the network layer (src/net) makes the request handler from it. */
+  readonly network: NetworkConfig;
   readonly connectTimeoutMs: number;
 }
 
@@ -37,7 +41,10 @@ function constructClient(options: MeteringCallOptions): MarketplaceMeteringClien
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     credentials: options.credentials,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: options.connectTimeoutMs },
+    requestHandler: createRequestHandler(options.network, {
+      connectTimeoutMs: options.connectTimeoutMs,
+      expect: { protocol: 'aws-json', service: 'the AWS Marketplace Metering API' },
+    }),
   });
 }
 

@@ -76,6 +76,8 @@ test('every `sh runnable` block in the README works as written', async () => {
   const context = `\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
   assert.equal(run.code, 0, `the README's blocks failed${context}`);
   assert.ok(run.stdout.includes(`::block ${blocks.length}`), `every block ran${context}`);
+  // Private networks: through the emulator's proxy over TLS with AWS_CA_BUNDLE, then without the CA
+  assert.match(run.stdout, /^ENTITLED\nuntrusted: exit 2\nTLS_UNTRUSTED$/m, context);
   // doctor --call against the entitled emulator
   assert.match(run.stdout, /^call\s+PASS\s+RegisterUsage in us-east-1 answered with a token that verifies/m, context);
   assert.match(run.stdout, /: exit 0$/m, context);
@@ -113,7 +115,7 @@ test('every option in --help is documented in the README', async () => {
 
 test('every exit code of the table in src/errors.ts is in the README\'s table', () => {
   const table = README.slice(README.indexOf('## Exit codes'), README.indexOf('## Result files'));
-  for (const code of ['INTERNAL', 'CONFIG_INVALID', 'PRODUCT_CODE_UNTRUSTED', 'CUSTOMER_NOT_ENTITLED', 'PLATFORM_NOT_SUPPORTED', 'TOKEN_INVALID', 'SERVICE_UNAVAILABLE', 'REGION_UNRESOLVED', 'INVALID_REGION', 'CREDENTIALS_UNAVAILABLE', 'ACCESS_DENIED', 'PRODUCT_REJECTED', 'OUTPUT_UNWRITABLE', 'RESULT_MISSING', 'TERMINATED']) {
+  for (const code of ['INTERNAL', 'CONFIG_INVALID', 'PRODUCT_CODE_UNTRUSTED', 'CUSTOMER_NOT_ENTITLED', 'PLATFORM_NOT_SUPPORTED', 'TOKEN_INVALID', 'SERVICE_UNAVAILABLE', 'REGION_UNRESOLVED', 'INVALID_REGION', 'CREDENTIALS_UNAVAILABLE', 'ACCESS_DENIED', 'PRODUCT_REJECTED', 'OUTPUT_UNWRITABLE', 'RESULT_MISSING', 'TERMINATED', 'TLS_UNTRUSTED', 'PROXY_REFUSED', 'ENDPOINT_NOT_METERING']) {
     assert.ok(table.includes(`\`${code}\``), `${code} is in the exit-code table`);
   }
 });
