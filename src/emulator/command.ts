@@ -8,7 +8,7 @@ export async function runEmulatorCommand(opts: EmulatorOptions & { signal?: Abor
   const logRequest = (r: RecordedRequest) => process.stderr.write(`${JSON.stringify({ event: 'emulator-request', ...r })}\n`);
   const emulator = await startEmulator({ onRequest: logRequest, ...options });
   process.stdout.write(
-    `${JSON.stringify({ event: 'emulator-listening', url: emulator.url, keyPath: emulator.keyPath, caPath: emulator.caPath, proxyUrl: emulator.proxyUrl, scenario: emulator.scenario, taskRegion: options.taskRegion ?? null })}\n`,
+    `${JSON.stringify({ event: 'emulator-listening', url: emulator.url, keyPath: emulator.keyPath, scenario: emulator.scenario, taskRegion: options.taskRegion ?? null, ...(emulator.caPath ? { caPath: emulator.caPath } : {}), ...(emulator.proxyUrl ? { proxyUrl: emulator.proxyUrl } : {}) })}\n`,
   );
 
   await new Promise<void>((done) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import * as nodeTls from 'node:tls';
@@ -19,19 +20,40 @@ export interface RequestHandlerOptions {
 // As the SDK's own handler: keep-alive, so retries reuse the connection (and its TLS session).
 const AGENT_DEFAULTS = { keepAlive: true, maxSockets: 50 } as const;
 
+type TlsOptions = { secureContext?: nodeTls.SecureContext; ca?: string[] };
+
 /**
- * The trust store with the bundle added. Node replaces its roots with whatever `ca` is given,
- * so the roots go first: Node's own default store where it can say what that is (Node 22.15+,
- * which includes NODE_EXTRA_CA_CERTS), else its bundled roots.
+ * Node's default roots plus the bundle. Node replaces its roots with whatever `ca` is given, and
+ * parsing its ~145 bundled roots again from PEM costs 100-200 ms (BENCHMARKS.md, "TLS set-up"),
+ * so the bundle is added to a default context instead, which keeps the roots as Node loaded
+ * them (NODE_EXTRA_CA_CERTS and --use-openssl-ca included): addCACert is what Node itself calls
+ * for each `ca` entry. Where a Node lacks it, the documented way: roots + bundle as `ca`.
  */
-function trustedCas(bundle: readonly string[]): string[] {
+function trustWith(bundle: readonly string[], nodeExtraCaCerts: string | null): TlsOptions {
   const { getCACertificates } = nodeTls as { getCACertificates?: (which: 'default') => string[] };
+  // Before Node 22 a context's own store starts from the bundled roots only, without
+  // NODE_EXTRA_CA_CERTS, so those are added here too (unreadable: Node itself only warned).
+  const extra = typeof getCACertificates === 'function' || nodeExtraCaCerts === null ? [] : readPemCertificates(nodeExtraCaCerts);
+  const secureContext = nodeTls.createSecureContext();
+  const native = (secureContext as { context?: { addCACert?: (pem: string) => void } }).context;
+  if (typeof native?.addCACert === 'function') {
+    for (const pem of [...extra, ...bundle]) native.addCACert.call(native, pem);
+    return { secureContext };
+  }
   const defaults = typeof getCACertificates === 'function' ? getCACertificates('default') : nodeTls.rootCertificates;
-  return [...defaults, ...bundle];
+  return { ca: [...defaults, ...extra, ...bundle] };
+}
+
+function readPemCertificates(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** Loaded only when a proxy applies: most runs never pay for the tunnelling agents. */
-async function proxyAgent(proxy: ProxySetting, secure: boolean, tls: { ca?: string[] }, refusals: WeakMap<ClientRequest, number>) {
+async function proxyAgent(proxy: ProxySetting, secure: boolean, tls: TlsOptions, refusals: WeakMap<ClientRequest, number>) {
   if (!secure) {
     const { HttpProxyAgent } = await import('http-proxy-agent');
     return new HttpProxyAgent(proxy.url, { ...AGENT_DEFAULTS, ...tls });
@@ -95,13 +117,16 @@ class GateRequestHandler implements GateHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   private readonly handlers = new Map<string, Promise<NodeHttpHandler>>();
   private readonly refusals = new WeakMap<ClientRequest, number>();
-  private readonly tls: { ca?: string[] };
+  private trust: TlsOptions | undefined;
 
   constructor(
     private readonly network: NetworkConfig,
     private readonly options: RequestHandlerOptions,
-  ) {
-    this.tls = network.caBundle ? { ca: trustedCas(network.caBundle.certificates) } : {};
+  ) {}
+
+  /** Made on first use: an http:// endpoint never needs it. */
+  private get tls(): TlsOptions {
+    return (this.trust ??= this.network.caBundle ? trustWith(this.network.caBundle.certificates, this.network.nodeExtraCaCerts) : {});
   }
 
   private handlerFor(url: URL): { handler: Promise<NodeHttpHandler>; proxy: ProxySetting | null } {
@@ -113,8 +138,8 @@ class GateRequestHandler implements GateHttpHandler {
       const base = { connectionTimeout: this.options.connectTimeoutMs };
       handler =
         route.via === 'proxy'
-          ? proxyAgent(route.proxy, secure, this.tls, this.refusals).then((agent) => new NodeHttpHandler({ ...base, ...(secure ? { httpsAgent: agent } : { httpAgent: agent }) }))
-          : Promise.resolve(new NodeHttpHandler({ ...base, ...(secure && this.tls.ca ? { httpsAgent: new HttpsAgent({ ...AGENT_DEFAULTS, ...this.tls }) } : {}) }));
+          ? proxyAgent(route.proxy, secure, secure ? this.tls : {}, this.refusals).then((agent) => new NodeHttpHandler({ ...base, ...(secure ? { httpsAgent: agent } : { httpAgent: agent }) }))
+          : Promise.resolve(new NodeHttpHandler({ ...base, ...(secure && this.network.caBundle ? { httpsAgent: new HttpsAgent({ ...AGENT_DEFAULTS, ...this.tls }) } : {}) }));
       this.handlers.set(key, handler);
     }
     return { handler, proxy: route.via === 'proxy' ? route.proxy : null };

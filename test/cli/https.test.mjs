@@ -64,6 +64,12 @@ test('NODE_EXTRA_CA_CERTS, read by Node itself, keeps working', async () => {
   assert.equal(run.code, 0, run.stderr);
 });
 
+test('the bundle is added to the roots Node already has, not put in their place', async () => {
+  // The emulator's CA comes only through NODE_EXTRA_CA_CERTS; the bundle holds an unrelated CA.
+  const run = await register(emulator, { env: { NODE_EXTRA_CA_CERTS: emulator.caPath, AWS_CA_BUNDLE: expired.caPath } });
+  assert.equal(run.code, 0, run.stderr);
+});
+
 test('an untrusted certificate is final after one attempt, names the host and the problem, and is never GRACE', async () => {
   const run = await register(emulator, { args: ['--on-unavailable', 'allow', '--deadline', '30s'] });
   assert.equal(run.code, 2, run.stderr);
