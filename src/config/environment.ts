@@ -25,6 +25,10 @@ export interface CredentialEnvironment {
   readonly profile: string | null;
   readonly webIdentityTokenFile: string | null;
   readonly roleArnPresent: boolean;
+  /** IRSA's role (AWS_ROLE_ARN): not a secret, and what an operator checks the trust policy of. */
+  readonly roleArn: string | null;
+  /** Where the SDK sends STS calls instead of its regional endpoint (AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL), as the SDK reads them. */
+  readonly stsEndpointUrl: string | null;
   readonly containerRelativeUri: boolean;
   readonly containerFullUri: string | null;
   readonly containerAuthorizationTokenFile: string | null;
@@ -72,6 +76,8 @@ export function readEnvironmentFacts(env: Env): EnvironmentFacts {
       profile: nonEmpty(env['AWS_PROFILE']),
       webIdentityTokenFile: nonEmpty(env['AWS_WEB_IDENTITY_TOKEN_FILE']),
       roleArnPresent: nonEmpty(env['AWS_ROLE_ARN']) !== null,
+      roleArn: nonEmpty(env['AWS_ROLE_ARN']),
+      stsEndpointUrl: nonEmpty(env['AWS_ENDPOINT_URL_STS']) ?? nonEmpty(env['AWS_ENDPOINT_URL']),
       containerRelativeUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) !== null,
       containerFullUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_FULL_URI']),
       containerAuthorizationTokenFile: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']),

@@ -1,136 +1,138 @@
-import { existsSync } from 'node:fs';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { CredentialEnvironment } from '../config/environment.js';
 import { formatDuration } from '../config/duration.js';
-import { GateError } from '../errors.js';
-import { isDeadlineReached, type StopCause } from '../time/deadline.js';
+import { GateError, isGateError } from '../errors.js';
+import { withoutNodeVersionWarning } from '../metering/register-usage.js';
+import { withRetries, type RetryStats } from '../metering/retry.js';
+import { isDeadlineReached } from '../time/deadline.js';
 import { timeLimit } from '../time/time-limit.js';
+import { classifyStsError, irsaConfigured, STS_UNREACHABLE_HINT, type IrsaContext } from './classify.js';
+
+export interface CredentialChainOptions {
+  /**
+   * The region of the inner STS client (IRSA's AssumeRoleWithWebIdentity): the run's own
+   * region, asked for only when STS is called, so that the SDK picks STS's regional endpoint
+   * for it (AWS_ENDPOINT_URL_STS, read by the SDK, still wins).
+   */
+  readonly stsRegion: () => Promise<string>;
+  /** One STS request's limit, enforced by the socket too: an abandoned attempt must end by itself. */
+  readonly attemptTimeoutMs: number;
+}
 
 /**
- * The SDK's node provider chain: `fromNodeProviderChain()` in `@aws-sdk/credential-providers`
- * is `defaultProvider({})` from `@aws-sdk/credential-provider-node`, loaded on first use
- * (env, SSO, ini, process, web identity, then container or IMDS, memoized), and so is this.
- * Importing that package directly keeps the rest of `@aws-sdk/credential-providers` (the
- * Cognito provider and its client) out of every start.
- *
- * One shortcut, with the same outcome: with no AWS_PROFILE and neither shared file
- * (~/.aws/config, ~/.aws/credentials or their AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE
- * overrides) present, the chain's SSO step skips itself (it is given no SSO settings) and its
- * ini and process steps can only fail over to the next link, as they find no profile. That
- * is every pod and task that runs the gate, so there the chain starts at web identity and
- * loads only the providers it reaches, in the chain's order: env, web identity, then
- * container (fromHttp, then fromContainerMetadata) or IMDS, as the chain's remote step does.
+ * The SDK's node chain (env, SSO, ini, process, web identity, then container or IMDS,
+ * memoized), as `@aws-sdk/credential-providers` builds it. Its STS client makes one attempt
+ * per call: retries are the gate's (see resolveCredentials), inside the run's deadline.
  */
-export function createCredentialProvider(credentials: CredentialEnvironment, imdsDisabled: boolean): AwsCredentialIdentityProvider {
-  const profilesMayApply = credentials.profile !== null || credentials.sharedFiles.some((file) => existsSync(file));
-  return memoize(profilesMayApply ? fullNodeChain() : chainWithoutProfiles(credentials, imdsDisabled));
-}
-
-function fullNodeChain(): AwsCredentialIdentityProvider {
-  let chain: AwsCredentialIdentityProvider | undefined;
-  return async (properties) => {
-    chain ??= (await import('@aws-sdk/credential-provider-node')).defaultProvider({});
-    return chain(properties);
-  };
-}
-
-/** A link that could not answer; like the SDK's, it tells the chain to try the next one. */
-function nextLink(message: string): Error {
-  return Object.assign(new Error(message), { name: 'CredentialsProviderError', tryNextLink: true });
-}
-
-function chainWithoutProfiles(credentials: CredentialEnvironment, imdsDisabled: boolean): AwsCredentialIdentityProvider {
-  const links: AwsCredentialIdentityProvider[] = [
-    async () => (await import('@aws-sdk/credential-provider-env')).fromEnv({})(),
-    async (properties) => {
-      // fromTokenFile's own first check, made here so that a pod without IRSA never loads it.
-      if (!credentials.webIdentityTokenFile || !credentials.roleArnPresent) throw nextLink('Web identity configuration not specified');
-      return (await import('@aws-sdk/credential-provider-web-identity')).fromTokenFile({})(properties);
+export function createCredentialProvider(options: CredentialChainOptions): AwsCredentialIdentityProvider {
+  const chain = fromNodeProviderChain({
+    clientConfig: {
+      region: options.stsRegion,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: options.attemptTimeoutMs, requestTimeout: options.attemptTimeoutMs },
     },
-    async (properties) => {
-      if (credentials.containerRelativeUri || credentials.containerFullUri) {
-        const [{ fromHttp }, { fromContainerMetadata }] = await Promise.all([import('@aws-sdk/credential-provider-http'), import('@smithy/credential-provider-imds')]);
-        return runChain([fromHttp({}), fromContainerMetadata({})], properties);
-      }
-      if (imdsDisabled) throw Object.assign(new Error('EC2 Instance Metadata Service access disabled'), { name: 'CredentialsProviderError' });
-      return (await import('@smithy/credential-provider-imds')).fromInstanceMetadata({})();
-    },
-  ];
-  return async (properties) => {
-    try {
-      return await runChain(links, properties);
-    } catch (error) {
-      if ((error as { tryNextLink?: boolean }).tryNextLink) throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
-      throw error;
-    }
-  };
+  });
+  // The STS client is constructed inside the chain, on its first call: quiet, like the Metering client.
+  return (properties) => withoutNodeVersionWarning(() => chain(properties));
 }
 
-async function runChain(links: readonly AwsCredentialIdentityProvider[], properties: Parameters<AwsCredentialIdentityProvider>[0]) {
-  let lastError: unknown = nextLink('no credential provider to try');
-  for (const link of links) {
+/** Rejects with the signal's reason once it aborts; a provider call cannot itself be aborted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
+}
+
+export interface ResolveCredentialsOptions {
+  readonly credentials: CredentialEnvironment;
+  /** Absolute time after which no attempt starts: the run's deadline, shared with RegisterUsage. */
+  readonly deadlineAt: number;
+  /** The run's whole budget, for the attempt floor (see retry.ts). */
+  readonly budgetMs?: number;
+  readonly attemptTimeoutMs: number;
+  /** The caller's stop (SIGTERM/SIGINT). */
+  readonly signal: AbortSignal;
+  /** The run's deadline as a signal (aborts with DeadlineReached), for the one attempt of a source other than IRSA; default `signal`. */
+  readonly deadlineSignal?: AbortSignal;
+  /** The STS endpoint in use, for messages. */
+  readonly stsEndpoint: () => string;
+  /** STS's attempts, and why the credential step stopped without an answer. */
+  readonly stats: RetryStats;
+  readonly onRetry?: (retry: { attempt: number; reason: string; waitMs: number; throttled: boolean }) => void;
+}
+
+/**
+ * Resolves credentials before the first call, so that "no credentials" is reported as such
+ * (exit 8) rather than as a failed request. With IRSA configured, STS's transient failures
+ * (network, 5xx, throttling, IDPCommunicationError) are retried with the gate's backoff and
+ * deadline rules (retry.ts) until the run's deadline, each attempt with a fresh chain (a
+ * memoized chain would wait on the attempt that hung); its refusals end the run with their own
+ * fixes. Any other source gets one attempt within the attempt timeout, so an endpoint that
+ * never answers cannot hold the start; when the run's deadline ends it first, its reason
+ * (DeadlineReached) is thrown as is, so that a deadline is reported as one.
+ * Returns the provider that answered, holding its credentials, for the Metering client.
+ */
+export async function resolveCredentials(create: () => AwsCredentialIdentityProvider, options: ResolveCredentialsOptions): Promise<AwsCredentialIdentityProvider> {
+  const { credentials } = options;
+  if (credentials.webIdentityTokenFile && credentials.roleArn) {
+    const irsa: IrsaContext = { roleArn: credentials.roleArn, tokenFile: credentials.webIdentityTokenFile, stsEndpoint: options.stsEndpoint };
     try {
-      return await link(properties);
+      return await withRetries(
+        async (signal) => {
+          const provider = create();
+          await untilAborted(provider(), signal);
+          return provider;
+        },
+        {
+          deadlineAt: options.deadlineAt,
+          ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+          attemptTimeoutMs: options.attemptTimeoutMs,
+          signal: options.signal,
+          operation: 'STS AssumeRoleWithWebIdentity',
+          classify: (error) => classifyStsError(error, irsa),
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+        },
+        options.stats,
+      );
     } catch (error) {
-      lastError = error;
-      if (!(error as { tryNextLink?: boolean }).tryNextLink) throw error;
+      if (options.signal.aborted) throw error;
+      const outOfTime = isDeadlineReached(error) || (isGateError(error) && error.code === 'SERVICE_UNAVAILABLE');
+      if (!outOfTime) throw error;
+      options.stats.stoppedBy = 'deadline';
+      throw new GateError(
+        'SERVICE_UNAVAILABLE',
+        `${irsaConfigured(irsa)}, but STS (${options.stsEndpoint()}) did not issue credentials (AssumeRoleWithWebIdentity) before the deadline after ${options.stats.attempts} attempt(s); last failure: ${options.stats.lastTransientReason ?? 'none (the deadline passed before the first attempt)'}`,
+        { cause: error, hint: STS_UNREACHABLE_HINT },
+      );
     }
   }
-  throw lastError;
-}
 
-/** As the chain memoizes: answer from the last credentials until they are within 5 minutes of expiring. */
-function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  let credentials: Awaited<ReturnType<AwsCredentialIdentityProvider>> | undefined;
-  let inflight: ReturnType<AwsCredentialIdentityProvider> | undefined;
-  return async (properties) => {
-    const fresh = credentials && (credentials.expiration === undefined || credentials.expiration.getTime() - Date.now() >= 300_000);
-    if (credentials && fresh) return credentials;
-    // A failure is not remembered: the next call tries again, as the chain does.
-    inflight ??= provider(properties)
-      .then((answer) => (credentials = answer))
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  };
-}
-
-/**
- * Resolves credentials once before the first call, inside a time limit, so that "no
- * credentials" is reported as such (exit 8) rather than as a failed request, and a
- * credential endpoint that never answers cannot hold the start up. `signal` may be the run's
- * deadline: when it aborts, its reason (the caller's stop, or DeadlineReached) is thrown as
- * is, so that a deadline is reported as one and not as missing credentials.
- */
-export async function resolveCredentials(
-  provider: AwsCredentialIdentityProvider,
-  options: { timeoutMs: number; signal: AbortSignal; stats?: { stoppedBy?: StopCause | null } },
-): Promise<void> {
-  const limit = timeLimit(options.timeoutMs, {
-    parent: options.signal,
-    reason: () => new GateError('CREDENTIALS_UNAVAILABLE', `no credentials within ${formatDuration(options.timeoutMs)} (attempt timeout): the credential provider did not answer`),
+  const parent = options.deadlineSignal ?? options.signal;
+  const limit = timeLimit(options.attemptTimeoutMs, {
+    parent,
+    reason: () => new GateError('CREDENTIALS_UNAVAILABLE', `no credentials within ${formatDuration(options.attemptTimeoutMs)} (attempt timeout): the credential provider did not answer`),
   });
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => reject(limit.signal.reason);
-    if (limit.signal.aborted) onAbort();
-    else limit.signal.addEventListener('abort', onAbort, { once: true });
-  });
+  const provider = create();
   try {
-    await Promise.race([provider(), stopped]);
+    await untilAborted(provider(), limit.signal);
+    return provider;
   } catch (error) {
-    if (options.stats && limit.cause() !== null) options.stats.stoppedBy = limit.cause() === 'timeout' ? 'attempt-timeout' : isDeadlineReached(options.signal.reason) ? 'deadline' : 'signal';
-    if (limit.cause() === 'parent') throw options.signal.reason;
-    if (error instanceof GateError) throw error;
+    if (limit.cause() !== null) options.stats.stoppedBy = limit.cause() === 'timeout' ? 'attempt-timeout' : isDeadlineReached(parent.reason) ? 'deadline' : 'signal';
+    if (limit.cause() === 'parent') throw parent.reason;
+    if (isGateError(error)) throw error;
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new GateError('CREDENTIALS_UNAVAILABLE', `no AWS credentials: ${message}`, {
+    // Not "IRSA failed": IRSA is not configured, and saying so is what tells the two apart.
+    const irsaMissing = credentials.webIdentityTokenFile || credentials.roleArn ? `IRSA is half configured (${credentials.roleArn ? 'AWS_WEB_IDENTITY_TOKEN_FILE' : 'AWS_ROLE_ARN'} is not set)` : 'IRSA is not configured (no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE)';
+    throw new GateError('CREDENTIALS_UNAVAILABLE', `no AWS credentials: ${irsaMissing}, and no other source answered: ${message}`, {
       cause: error,
-      hint: 'on EKS annotate the service account for IRSA (eks.amazonaws.com/role-arn); on ECS give the task a task role.',
+      hint: 'on EKS annotate the pod\'s service account with eks.amazonaws.com/role-arn (IRSA: the EKS pod identity webhook then sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE and mounts the token); on ECS give the task a task role.',
     });
   } finally {
     limit.dispose();
-    if (onAbort) limit.signal.removeEventListener('abort', onAbort);
-    stopped.catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DoctorConfig } from '../config/doctor-config.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { checkSharedFiles } from '../credentials/shared-files.js';
+import { stsEndpointFor } from '../credentials/sts-endpoint.js';
 import { toGateError } from '../errors.js';
 import { classifyCallError } from '../metering/classify.js';
 import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '../metering/register-usage.js';
@@ -26,10 +27,19 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
   const nonce = options.nonce ?? randomUUID();
   const publicKeyVersion = config.publicKeyVersion.value;
 
-  const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
+  const credentials = config.environment.credentials;
+  let provider;
   try {
-    checkSharedFiles(config.environment.credentials.sharedFiles);
-    await resolveCredentials(provider, { timeoutMs: options.attemptTimeoutMs, signal });
+    checkSharedFiles(credentials.sharedFiles);
+    // One attempt at STS too (the deadline is one attempt's): doctor reports the first answer.
+    provider = await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.attemptTimeoutMs }), {
+      credentials,
+      deadlineAt: Date.now() + options.attemptTimeoutMs,
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      signal,
+      stsEndpoint: () => stsEndpointFor(credentials, region),
+      stats: { attempts: 0, lastTransientReason: null },
+    });
   } catch (error) {
     if (isDeadlineReached(error)) return fail('call', 'SERVICE_UNAVAILABLE', 'not called: no credentials before the deadline (--deadline)', null);
     const failure = toGateError(error);

@@ -7,6 +7,7 @@ import { unknownVariableWarnings } from '../config/variable-names.js';
 import type { Env, RawFlags } from '../config/settings.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { checkSharedFiles } from '../credentials/shared-files.js';
+import { stsEndpointFor } from '../credentials/sts-endpoint.js';
 import { describeCredentialSource, type CredentialSource } from '../credentials/source.js';
 import { GateError, toGateError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -73,12 +74,27 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
   try {
     // The region and the credentials come from separate endpoints and neither needs the other,
     // so both are asked at once; a region failure is still the one reported when both fail.
-    const provider = createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled);
-    const credentialsResolved = resolveCredentials(provider, { timeoutMs: config.attemptTimeoutMs, signal: deadline.signal, stats: state.stats });
+    // Only IRSA's STS call needs the region (its regional endpoint), and waits for it.
+    const regionResolved = resolveRegion({ override: config.regionOverride, environment: config.environment, signal: deadline.signal });
+    regionResolved.catch(() => undefined);
+    const stsRegion = () => regionResolved.then((resolved) => resolved.region);
+    const credentialsEnvironment = config.environment.credentials;
+    const stsStats = newRetryStats();
+    const credentialsResolved = resolveCredentials(() => createCredentialProvider({ stsRegion, attemptTimeoutMs: config.attemptTimeoutMs }), {
+      credentials: credentialsEnvironment,
+      deadlineAt: deadline.at,
+      budgetMs: config.deadlineMs,
+      attemptTimeoutMs: config.attemptTimeoutMs,
+      signal: context.signal,
+      deadlineSignal: deadline.signal,
+      stsEndpoint: () => stsEndpointFor(credentialsEnvironment, state.region?.region ?? null),
+      stats: stsStats,
+      onRetry: ({ attempt, reason, waitMs, throttled }) => log.info({ attempt, waitMs, throttled, reason }, 'STS AssumeRoleWithWebIdentity failed transiently; retrying'),
+    });
     credentialsResolved.catch(() => undefined);
 
     state.stage = 'the region';
-    state.region = await resolveRegion({ override: config.regionOverride, environment: config.environment, signal: deadline.signal });
+    state.region = await regionResolved;
     state.platform = detectPlatform(config.environment, state.region.ecsLaunchType);
     log.debug({ region: state.region.region, regionSource: state.region.source, from: state.region.detail, platform: state.platform }, 'region resolved');
 
@@ -107,7 +123,14 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
     for (const message of credentials.warnings) warn(message, { credentialSource: credentials.source });
 
     state.stage = 'credentials';
-    await credentialsResolved;
+    let provider;
+    try {
+      provider = await credentialsResolved;
+    } catch (error) {
+      state.stats.stoppedBy = stsStats.stoppedBy ?? null;
+      throw error;
+    }
+    if (stsStats.attempts > 0) log.debug({ attempts: stsStats.attempts }, 'credentials from STS AssumeRoleWithWebIdentity');
     state.stage = null;
 
     const client = createMeteringClient({

@@ -26,13 +26,34 @@ const NODE_VERSION_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DIS
  * for the construction only, leaving the environment as it was for any child process.
  */
 export function createMeteringClient(options: MeteringCallOptions): MarketplaceMeteringClient {
-  const switchWasSet = NODE_VERSION_WARNING_SWITCH in process.env;
-  if (!switchWasSet) process.env[NODE_VERSION_WARNING_SWITCH] = 'true';
+  return withoutNodeVersionWarning(() => constructClient(options));
+}
+
+/**
+ * Runs `work` (which may construct SDK clients, as IRSA's credential provider constructs its
+ * STS client) with the SDK's Node version warning switched off, and restores the environment
+ * when the last overlapping call is done.
+ */
+let switchHolders = 0;
+export function withoutNodeVersionWarning<T>(work: () => T): T {
+  const owner = switchHolders === 0 && !(NODE_VERSION_WARNING_SWITCH in process.env);
+  if (owner) process.env[NODE_VERSION_WARNING_SWITCH] = 'true';
+  if (owner || switchHolders > 0) switchHolders += 1;
+  const release = () => {
+    if (switchHolders === 0) return;
+    switchHolders -= 1;
+    if (switchHolders === 0) delete process.env[NODE_VERSION_WARNING_SWITCH];
+  };
+  let result: T;
   try {
-    return constructClient(options);
-  } finally {
-    if (!switchWasSet) delete process.env[NODE_VERSION_WARNING_SWITCH];
+    result = work();
+  } catch (error) {
+    release();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(release) as T;
+  release();
+  return result;
 }
 
 function constructClient(options: MeteringCallOptions): MarketplaceMeteringClient {
