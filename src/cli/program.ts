@@ -59,7 +59,7 @@ Examples:
   metering-gate doctor --product-code cqcvf9f0ugw8rkbgmf1c9dxyz --public-key-file key.pem \\
     --endpoint-url http://127.0.0.1:8080 --output json --call
 
-Rows: platform, credentials, region, imds, endpoint, public-key, product-code, options,
+Rows: platform, credentials, region, imds, endpoint, sts, public-key, product-code, options,
 output-dir, call. Exit 0 when no row fails, else the exit code of the first failing row
 (the code register would exit with).`;
 

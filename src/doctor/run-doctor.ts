@@ -14,6 +14,7 @@ import { checkOutputDir } from './output-check.js';
 import { checkPlatform } from './platform-check.js';
 import { checkProductCode } from './product-check.js';
 import { checkRegion } from './region-check.js';
+import { checkSts } from './sts-check.js';
 import { fail, summarise, type CheckRow, type DoctorReport } from './report.js';
 
 /**
@@ -69,6 +70,7 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
     endpointRow = checkEndpoint(endpoint, { timeoutMs });
   }
 
+  const stsRow = checkSts(environment, resolved?.region ?? null, { timeoutMs, signal });
   const imds = await imdsRow;
   const rows: CheckRow[] = [
     checkPlatform(platform, endpointOverridden),
@@ -76,6 +78,7 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
     reconcileRegionFix(regionRow, imds),
     imds,
     await endpointRow,
+    await stsRow,
     checkPublicKey(config),
     checkProductCode(config),
     checkOptions(config),

@@ -82,7 +82,7 @@ describe('IRSA through STS', () => {
     const { code, file, requests } = await run({ env: irsaEnv({ AWS_ENDPOINT_URL_STS: closed }), extra: ['--deadline', '2500ms'] });
     assert.equal(code, 6);
     assert.equal(file.errorCode, 'SERVICE_UNAVAILABLE');
-    assert.match(file.message, new RegExp(`^IRSA is configured \\(AWS_ROLE_ARN ${IRSA_ROLE_ARN}, token file .*\\), but STS \\(${closed}\\) did not answer AssumeRoleWithWebIdentity before the deadline after [2-9] attempt\\(s\\); last failure: .*ECONNREFUSED`));
+    assert.match(file.message, new RegExp(`^IRSA is configured \\(AWS_ROLE_ARN ${IRSA_ROLE_ARN}, token file .*\\), but STS \\(${closed}\\) did not issue credentials \\(AssumeRoleWithWebIdentity\\) before the deadline after [2-9] attempt\\(s\\); last failure: .*ECONNREFUSED`));
     assert.match(file.hint, /sts\.<region>\.amazonaws\.com:443/);
     assert.match(file.hint, /HTTPS_PROXY/);
     assert.deepEqual(requests, [], 'RegisterUsage was never called');
