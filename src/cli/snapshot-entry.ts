@@ -208,13 +208,17 @@ async function rehearse(): Promise<void> {
 
 async function buildSnapshot(): Promise<void> {
   const guard = guardBuild(__filename);
-  // Everything register and verify load, including the providers of the credential chain a
-  // pod or task reaches (env, web identity, container, IMDS). The rest of the CLI (doctor,
-  // emulator, exec, the full node chain for profile files) still loads on first use.
+  // Everything register and verify load, including the node credential chain and every
+  // provider it calls in a pod or task (env, ini and process, which find no profile, web
+  // identity, container, IMDS). The rest of the CLI (doctor, emulator, exec) and IRSA's STS
+  // client still load on first use.
   const [{ run }] = await Promise.all([
     import('./run.js'),
     import('./register.js'),
     import('./verify.js'),
+    import('@aws-sdk/credential-provider-node'),
+    import('@aws-sdk/credential-provider-ini'),
+    import('@aws-sdk/credential-provider-process'),
     import('@aws-sdk/credential-provider-env'),
     import('@aws-sdk/credential-provider-web-identity'),
     import('@aws-sdk/credential-provider-http'),

@@ -20,9 +20,9 @@ function env(extra = {}) {
   return e;
 }
 
-async function doctor(environment, sts = 'ok') {
+async function doctor(environment, sts = 'ok', checkTimeout = '10s') {
   await emulator.setStsScenario(sts);
-  const args = ['doctor', '--product-code', 'prod-doctor-1', '--public-key-file', emulator.keyPath, '--endpoint-url', emulator.url, '--output-dir', join(tempDir(), 'out'), '--output', 'json'];
+  const args = ['doctor', '--product-code', 'prod-doctor-1', '--public-key-file', emulator.keyPath, '--endpoint-url', emulator.url, '--output-dir', join(tempDir(), 'out'), '--output', 'json', '--check-timeout', checkTimeout];
   const run = await runGate(args, { env: environment });
   const report = JSON.parse(run.stdout);
   return { run, report, row: report.checks.find((r) => r.id === 'sts'), requests: await emulator.requests() };
@@ -46,7 +46,7 @@ test('IRSA refused by STS (AccessDenied): the sts row fails with exit 8 and the 
 });
 
 test('IRSA configured but STS unreachable: exit 6, with the network fix', async () => {
-  const { run, row } = await doctor(env({ AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }));
+  const { run, row } = await doctor(env({ AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }), 'ok', '2s');
   assert.equal(run.code, 6);
   assert.equal(row.errorCode, 'SERVICE_UNAVAILABLE');
   assert.match(row.finding, /but STS \(http:\/\/127\.0\.0\.1:9\) did not issue credentials/);
