@@ -7,7 +7,7 @@
 import { MarketplaceMeteringClient, RegisterUsageCommand } from '@aws-sdk/client-marketplace-metering';
 import { runRegistration } from '../src/gate/register.js';
 import { parseRegisterConfig } from '../src/config/register-config.js';
-import { createCredentialProvider } from '../src/credentials/provider.js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { resolveRegion } from '../src/platform/region.js';
 import { verifyToken } from '../src/verify/token.js';
 
@@ -50,7 +50,7 @@ export async function runGate(options: HerdGateOptions): Promise<HerdOutcome> {
 export async function runNaive(options: HerdGateOptions): Promise<HerdOutcome> {
   const config = parseRegisterConfig(flagsFor(options), options.env);
   const region = await resolveRegion({ override: null, environment: config.environment, signal: options.signal });
-  const client = new MarketplaceMeteringClient({ region: region.region, endpoint: options.endpointUrl, credentials: createCredentialProvider(config.environment.credentials, config.environment.imdsDisabled) });
+  const client = new MarketplaceMeteringClient({ region: region.region, endpoint: options.endpointUrl, credentials: fromNodeProviderChain() });
   try {
     const output = await client.send(new RegisterUsageCommand({ ProductCode: config.productCode, PublicKeyVersion: config.publicKeyVersion, Nonce: config.nonce }), {
       abortSignal: options.signal,
