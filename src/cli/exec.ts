@@ -2,6 +2,8 @@ import type { RawFlags } from '../config/settings.js';
 import { runChild } from '../exec/run-child.js';
 import { EXIT_CODES, toGateError } from '../errors.js';
 import { resultVariables } from '../result/env-file.js';
+import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
+import { createLogger } from '../log/logger.js';
 import type { CommandIo } from './io.js';
 import { runRegister } from './register.js';
 
@@ -25,7 +27,22 @@ export async function runExec(flags: RawFlags, io: CommandIo): Promise<number> {
   // From here the workload owns the signals: the gate's own stop handlers would turn a
   // forwarded SIGTERM into an exit of the gate's own, cutting the workload's shutdown short.
   io.releaseSignals?.();
+  if (process.pid === 1) warnNoReaper(flags, io);
   const child = await runChild(program, args, { ...io.env, ...resultVariables(outcome.result, outcome.resultFile) });
   if (child.kind === 'not-started') io.writeStderr(`metering-gate: could not start ${JSON.stringify(program)}: ${child.reason}\n`);
   return child.exitCode;
+}
+
+export const NO_REAPER_WARNING =
+  'exec is PID 1: it forwards signals to the command and exits with its code, but cannot reap the command\'s orphaned children (Node has no waitpid for processes it did not start), so they would stay <defunct>. Run an init in front of it: docker run --init, "initProcessEnabled": true in the ECS task definition\'s linuxParameters, or shareProcessNamespace: true in the Kubernetes pod (its pause process reaps).';
+
+/** Said once, where it can be fixed: the orchestrator's init setting, not the gate. */
+function warnNoReaper(flags: RawFlags, io: CommandIo): void {
+  let log;
+  try {
+    log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
+  } catch {
+    log = createLogger(FALLBACK_LOG_CONFIG);
+  }
+  log.warn({ pid: 1 }, NO_REAPER_WARNING);
 }

@@ -1,9 +1,10 @@
 // exec with real child processes: the gate decides whether the workload starts, then gets out of its way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+import { BUNDLE, baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
 import { signalWhen } from '../helpers/poll.mjs';
 
 let emulator;
@@ -198,4 +199,16 @@ setInterval(() => {}, 1000);
   });
   for (const signal of signals) assert.match(run.stdout, new RegExp(`got ${signal}`));
   assert.equal(run.code, 33, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+});
+
+// issue 11 case 5, as far as Node allows: as PID 1 (a container's entrypoint), exec still
+// forwards and passes CMD's code through, and says plainly that it cannot reap orphans and
+// which init setting does. PID 1 comes from a user and PID namespace (unshare -Urpf).
+const canBePid1 = spawnSync('unshare', ['-Urpf', 'true']).status === 0;
+test('as PID 1: CMD\'s code passes through, and the missing reaper is named with its fix', { skip: !canBePid1 && 'no user namespaces here (unshare -Urpf)' }, async () => {
+  const out = tempDir();
+  const run = await runGate(execArgs(out, ['sh', '-c', 'echo "pid of the gate: $PPID"; exit 7']), { env: env(), outputDir: out, command: ['unshare', '-Urpf', process.execPath, BUNDLE] });
+  assert.equal(run.code, 7, run.stderr);
+  assert.match(run.stdout, /pid of the gate: 1\n/);
+  assert.match(run.stderr, /exec is PID 1: .*cannot reap .*docker run --init.*initProcessEnabled.*shareProcessNamespace/);
 });
