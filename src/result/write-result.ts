@@ -5,6 +5,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { ENV_FILE, RESULT_FILE, type EntitlementResult } from './entitlement.js';
 import { formatEnvFile, resultVariables } from './env-file.js';
 import { ensureOutputDir } from './output-dir.js';
+import { unwritableHint } from './unwritable-hint.js';
 
 export function resultPaths(outputDir: string): { json: string; env: string } {
   return { json: join(outputDir, RESULT_FILE), env: join(outputDir, ENV_FILE) };
@@ -27,7 +28,8 @@ function unwritable(outputDir: string, error: unknown): GateError {
       hint: `free space on the volume mounted at ${outputDir}, or give it more (a larger emptyDir sizeLimit or task volume); check any file size limit (ulimit -f) on the gate.`,
     });
   }
-  return new GateError('OUTPUT_UNWRITABLE', `could not write the result to ${outputDir} (${code}); mount a writable volume there or set --output-dir`, { cause: error });
+  const hint = unwritableHint(outputDir, code);
+  return new GateError('OUTPUT_UNWRITABLE', `could not write the result to ${outputDir} (${code}); mount a writable volume there or set --output-dir`, { cause: error, ...(hint ? { hint } : {}) });
 }
 
 /**
