@@ -1,8 +1,8 @@
 # metering-gate container image.
 #
-#   docker build -t metering-gate .            (or: make image — picks docker or podman and,
-#                                               when no base image can be pulled, builds local
-#                                               stand-ins and passes them as the two build args)
+#   docker build -t metering-gate .            (or: make image — picks docker or podman; with
+#                                               STANDIN=1 and no registry, builds local stand-in
+#                                               bases for tests; make release: both platforms)
 #
 # Build arguments:
 #   BUILD_IMAGE    Node 24 + npm, used only to build the bundle (default node:24-bookworm-slim)
@@ -11,9 +11,15 @@
 #   VERSION, REVISION, CREATED, SOURCE   recorded in the OCI labels
 #
 # Nothing here is tied to one CPU architecture: the bundle is plain JavaScript, built on the
-# build machine's platform, and both base images are multi-arch.
-ARG BUILD_IMAGE=node:24-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
+# build machine's platform, and both base images are multi-arch. The snapshot stage runs on the
+# target platform (emulated under buildx/QEMU when it differs), as a blob only starts on the
+# node that made it.
+# Pinned by digest (of the multi-arch index, so both platforms resolve from it): a release
+# builds from exactly these bytes, and scripts/release/release.sh refuses any base without one.
+# To move to newer bases, replace each digest with what
+# `docker buildx imagetools inspect <name:tag> --format '{{json .Manifest.Digest}}'` prints.
+ARG BUILD_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 
 # ---- build: one self-contained bundle, dist/metering-gate.mjs ------------------------------
 FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
@@ -29,7 +35,7 @@ COPY src ./src
 RUN ["node", "scripts/build.mjs", "--cli-only"]
 # The output directory and the snapshot's input, laid out here because the runtime image has
 # no shell to mkdir or cp with.
-RUN ["node", "-e", "const fs = require('node:fs'); fs.mkdirSync('/rootfs/var/run/metering-gate', { recursive: true }); fs.mkdirSync('/rootfs/snapshot'); fs.copyFileSync('dist/metering-gate.snapshot.cjs', '/rootfs/snapshot/metering-gate.snapshot.cjs')"]
+RUN ["node", "-e", "const fs = require('node:fs'); fs.mkdirSync('/rootfs/volume/metering-gate', { recursive: true }); fs.chmodSync('/rootfs/volume/metering-gate', 0o2775); fs.mkdirSync('/rootfs/snapshot'); fs.copyFileSync('dist/metering-gate.snapshot.cjs', '/rootfs/snapshot/metering-gate.snapshot.cjs')"]
 
 # ---- snapshot: a V8 startup snapshot of the loaded gate, made by the runtime image's own node
 # A blob only starts on the node that built it, hence this stage on the runtime image. It
@@ -62,10 +68,14 @@ LABEL org.opencontainers.image.title="metering-gate" \
 # runs the same gate without the snapshot.
 COPY --from=build /src/dist/metering-gate.mjs* /app/
 COPY --from=snapshot /snapshot/metering-gate.blob /app/metering-gate.blob
-# Owned by the runtime user so a non-root gate can write its result there. Declared a VOLUME:
+# Owned by the runtime user so a non-root gate can write its result there, and by group 0 with
+# group write (mode 2775, made in the build stage), so that an arbitrary UID in group 0 can too:
+# OpenShift's restricted-v2 runs containers that way. Copied as the child of a copied directory,
+# since COPY gives the directory it copies into a fresh 0755 but keeps the modes of what is in
+# it. Declared a VOLUME:
 # Docker/podman give a read-only container a writable volume here, and ECS copies this
 # ownership into a task volume mounted at this path.
-COPY --from=build --chown=65532:65532 /rootfs/var/run/metering-gate /var/run/metering-gate
+COPY --from=build --chown=65532:0 /rootfs/volume/ /var/run/
 VOLUME ["/var/run/metering-gate"]
 
 USER 65532:65532

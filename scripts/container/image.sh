@@ -4,8 +4,11 @@
 #   image.sh [TAG]        TAG defaults to $CONTAINER_IMAGE_TAG or metering-gate:dev
 #
 # Base images: BUILD_IMAGE / RUNTIME_IMAGE from the environment if set; else the Dockerfile's
-# defaults when they are present or can be pulled; else local stand-ins (standin.sh) passed as
-# the two build arguments. The build runs with host networking so its `npm ci` reaches the
+# defaults (pinned by digest) when they are present or can be pulled. When they cannot be, the
+# build stops, unless METERING_GATE_STANDIN_BASES=1 asks for local stand-ins (standin.sh):
+# those carry glibc copied from this host and no package inventory, so they are for tests
+# (scripts/container/testlib.mjs asks for them), never for an image anyone ships. An image
+# built on stand-ins carries the label dev.metering-gate.standin-bases=true. The build runs with host networking so its `npm ci` reaches the
 # registry wherever the host does. Concurrent callers (parallel test files) are serialised.
 set -euo pipefail
 
@@ -19,8 +22,9 @@ default_runtime="$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$root/Dockerfile")"
 "$engine" name >/dev/null # fails with the reason when there is no engine
 
 mkdir -p "$root/.cache/container"
-exec 9>"$root/.cache/container/image.lock"
-flock 9
+# Taken before building stand-ins or the image, not before deciding on the bases: a refusal
+# need not wait for someone else's build.
+lock() { exec 9>"$root/.cache/container/image.lock" && flock 9; }
 
 log() { echo "image.sh: $*" >&2; }
 
@@ -31,18 +35,25 @@ available() { # present locally, or pulled now
 
 build_image="${BUILD_IMAGE:-}"
 runtime_image="${RUNTIME_IMAGE:-}"
+standin=false
 if [[ -z "$build_image" || -z "$runtime_image" ]]; then
   if available "${build_image:-$default_build}" && available "${runtime_image:-$default_runtime}"; then
     build_image="${build_image:-$default_build}"
     runtime_image="${runtime_image:-$default_runtime}"
-  else
-    log "the default base images cannot be pulled here; using local stand-ins"
+  elif [[ "${METERING_GATE_STANDIN_BASES:-}" == 1 ]]; then
+    log "the default base images cannot be pulled here; using local stand-ins (METERING_GATE_STANDIN_BASES=1: for tests only)"
+    lock
     eval "$("$root/scripts/container/standin.sh")"
     build_image="${build_image:-$BUILD_IMAGE}"
     runtime_image="${runtime_image:-$RUNTIME_IMAGE}"
+    standin=true
+  else
+    log "cannot pull the base images ${build_image:-$default_build} and ${runtime_image:-$default_runtime}: give the engine registry access, or set BUILD_IMAGE and RUNTIME_IMAGE to local copies of them. For a test image on local stand-in bases (glibc copied from this host, no package inventory; never to ship), set METERING_GATE_STANDIN_BASES=1 (make image STANDIN=1)."
+    exit 1
   fi
 fi
 
+[[ "$standin" == true ]] || lock
 version="$(node -p "require('$root/package.json').version")"
 revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 created="$(git -C "$root" log -1 --format=%cI 2>/dev/null || echo unknown)"
@@ -52,7 +63,7 @@ created="$(git -C "$root" log -1 --format=%cI 2>/dev/null || echo unknown)"
 inputs="$(
   cd "$root"
   { echo "$build_image $runtime_image $version $revision"
-    find Dockerfile .dockerignore package.json package-lock.json tsconfig*.json scripts/build.mjs src -type f -print0 \
+    find Dockerfile .dockerignore package.json package-lock.json tsconfig*.json scripts/build.mjs scripts/lib/esbuild-plugins.mjs src -type f -print0 \
       | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-32
 )"
 if [[ "${FORCE_BUILD:-}" != 1 ]] \
@@ -72,6 +83,7 @@ if ! "$engine" build --network=host \
       --build-arg "REVISION=$revision" \
       --build-arg "CREATED=$created" \
       --label "dev.metering-gate.build-inputs=$inputs" \
+      --label "dev.metering-gate.standin-bases=$standin" \
       -t "$tag" -f "$root/Dockerfile" "$root" >"$buildlog" 2>&1; then
   tail -n 40 "$buildlog" >&2
   log "build failed (full log: $buildlog)"
