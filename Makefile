@@ -91,15 +91,30 @@ binary-native: build
 
 # --- containers (issue 4): image, smoke, e2e ---
 # Engine: a working docker engine, else podman (scripts/container/engine.sh decides; force with
-# CONTAINER_ENGINE=docker|podman). Bases that cannot be pulled are replaced by local stand-ins.
+# CONTAINER_ENGINE=docker|podman). Bases that cannot be pulled stop `make image` unless STANDIN=1;
+# the tests ask for local stand-ins themselves.
 .PHONY: image smoke e2e
 IMAGE ?= metering-gate:dev
 
+# STANDIN=1: local stand-in bases when the real ones cannot be pulled (tests only, never to ship).
 image:
-	@CONTAINER_IMAGE_TAG=$(IMAGE) bash scripts/container/image.sh
+	@CONTAINER_IMAGE_TAG=$(IMAGE) $(if $(STANDIN),METERING_GATE_STANDIN_BASES=$(STANDIN)) bash scripts/container/image.sh
 
 smoke: build
 	@CONTAINER_IMAGE_TAG=$(IMAGE) $(NODE) --test test/container/smoke.test.mjs
 
 e2e: build
 	@CONTAINER_IMAGE_TAG=$(IMAGE) $(NODE) --test test/container/kube-play.test.mjs test/container/workload-pieces.test.mjs test/chart/ test/ecs/
+
+# --- release (issue 13): make release REGISTRY=... ---
+# Both platforms with buildx, SBOM and provenance, cosign keyless, image and chart (OCI) pushed
+# to $(REGISTRY); refuses stand-in or unpinned bases. DRY_RUN=1 prints the commands.
+# .github/workflows/release.yml runs it on a version tag. See the README's "Release".
+.PHONY: release image-arm64
+release:
+	@bash scripts/release/release.sh
+
+# The linux/arm64 image built with podman --platform on x86-64 (snapshot stage under Debian's
+# qemu-user-static via binfmt_misc), then run emulated against the emulator. Minutes; not in make test.
+image-arm64: build
+	@bash scripts/container/image-arm64.sh $(IMAGE)-arm64
