@@ -3,8 +3,8 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, chmod, mkdir } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
-import { sdkPartitions } from './lib/esbuild-plugins.mjs';
+import { isBuiltin } from 'node:module';
+import { pinoForTheGate, sdkPartitions } from './lib/esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -37,15 +37,17 @@ const banner = [
  * 10 ms. This plugin turns each built-in into a small CommonJS module that require()s it, so
  * esbuild's lazy module wrappers load a built-in only when the code that needs it first runs.
  */
-const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+// Any name Node resolves to a built-in, digits (node:http2, node:v8) and node:-only ones
+// (node:sea, node:test) included.
+const BUILTIN_NAME = /^(node:)?[a-z0-9_/]+$/;
 // Built-ins that CommonJS code require()s at load time but uses only on rare paths (commander
 // for executable subcommands): they get a stand-in that loads them on first property access.
 const ON_FIRST_USE = new Set(['node:child_process']);
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
-      if (!BUILTINS.has(args.path)) return undefined;
+    pluginBuild.onResolve({ filter: BUILTIN_NAME }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
       const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
       // The require() inside the stand-in itself stays a real require of the built-in.
       if (args.namespace.startsWith('lazy-builtin')) return { path, external: true };
@@ -60,7 +62,16 @@ const lazyBuiltins = {
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin-on-first-use' }, (args) => ({
       contents: `let loaded;
 const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+// Every way of reading a module object works, Object.keys and destructuring included.
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+});`,
       loader: 'js',
     }));
   },
@@ -81,7 +92,7 @@ const shared = {
   define: { __GATE_VERSION__: JSON.stringify(pkg.version), __GATE_COMMIT__: JSON.stringify(buildCommit()) },
   logLevel: 'warning',
 };
-await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [sdkPartitions, lazyBuiltins] });
+await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [sdkPartitions, pinoForTheGate({ cli: true }), lazyBuiltins] });
 await chmod('dist/metering-gate.mjs', 0o755);
 
 // --- startup snapshot entry (issue 5): dist/metering-gate.snapshot.cjs ---------------------
@@ -106,11 +117,19 @@ const SNAPSHOT_SUPPORTED = new Set(
 const snapshotBuiltins = {
   name: 'snapshot-builtins',
   setup(pluginBuild) {
+    // Object.keys and destructuring work (one enumerable getter per export); but a getter that
+    // fires while the snapshot is being built (say, a destructuring require at load) would put
+    // the real module, unsupported, into it, so it fails the build there, naming the module.
     const standIn = (target, names) => `let loaded;
-const load = () => (loaded ??= require(${JSON.stringify(target)}));
+const load = () => {
+  if (loaded === undefined && require('node:v8').startupSnapshot.isBuildingSnapshot()) {
+    throw new Error(${JSON.stringify(`${target} was used while building the startup snapshot, which cannot hold it: defer that use (a destructuring require at load counts) to run time, or list the module in SNAPSHOT_SUPPORTED in scripts/build.mjs if Node supports it there`)});
+  }
+  return (loaded ??= require(${JSON.stringify(target)}));
+};
 for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`;
-    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
-      if (!BUILTINS.has(args.path)) return undefined;
+    pluginBuild.onResolve({ filter: BUILTIN_NAME }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
       const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
       if (args.namespace === 'snapshot-deferred-builtin' || SNAPSHOT_SUPPORTED.has(path)) return { path, external: true };
       return { path, namespace: 'snapshot-deferred-builtin' };
@@ -133,7 +152,7 @@ for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name
     }));
   },
 };
-await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [sdkPartitions, snapshotBuiltins] });
+await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [sdkPartitions, pinoForTheGate({ cli: true, snapshot: true }), snapshotBuiltins] });
 
 // --- library entry: `import { verifyEntitlement } from 'metering-gate'` --------------------
 // dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
@@ -141,11 +160,11 @@ await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts
 // The image build passes --cli-only: the image runs the CLI and ships no library.
 if (!process.argv.includes('--cli-only')) {
   const libBanner = banner.split('\n').slice(1).join('\n');
-  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [sdkPartitions] });
+  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [sdkPartitions, pinoForTheGate()] });
   // The same library for require(): CommonJS workloads (and TypeScript compiling to CommonJS)
   // get a working require('metering-gate') rather than ERR_PACKAGE_PATH_NOT_EXPORTED. A
   // CommonJS file has its own require, so no banner.
-  await build({ ...shared, format: 'cjs', minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.cjs', plugins: [sdkPartitions] });
+  await build({ ...shared, format: 'cjs', minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.cjs', plugins: [sdkPartitions, pinoForTheGate()] });
   writeFileSync('dist/lib.d.cts', "export * from './types/lib/index.js';\n");
   const newest = (dir) =>
     readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sdkPartitions } from '../../scripts/lib/esbuild-plugins.mjs';
+import { pinoForTheGate, sdkPartitions } from '../../scripts/lib/esbuild-plugins.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -30,7 +30,7 @@ export async function bundleEntries(entries, prefix = 'gate-bundle-') {
       target: 'node20',
       define: { __GATE_VERSION__: JSON.stringify(version) },
       banner: { js: BANNER },
-      plugins: [sdkPartitions],
+      plugins: [sdkPartitions, pinoForTheGate()],
       logLevel: 'warning',
     });
     outputs.push(outfile);
