@@ -1,5 +1,6 @@
 import { isGateError } from '../errors.js';
 import { classifyCallError, type Classification } from '../metering/classify.js';
+import { NetFailure } from '../net/errors.js';
 import { readWebIdentityClaims, type WebIdentityClaims } from './web-identity-token.js';
 
 /** What the gate knows about a configured IRSA, for messages and hints (no secret: the role ARN, the file's path, the token's claims). */
@@ -70,6 +71,8 @@ export function classifyStsError(error: unknown, irsa: IrsaContext): Classificat
 
   const generic = classifyCallError(error);
   if (generic.kind === 'transient') return { ...generic, reason: `STS ${generic.reason}` };
+  // TLS, proxy refusals and wrong endpoints, as the network layer names them (src/net): their own code and fix.
+  if (error instanceof NetFailure) return { ...generic, reason: `${irsaConfigured(irsa)}, but the STS call failed: ${generic.reason}` };
   // Any other answer is STS refusing, or something that is not STS answering: neither gets
   // better by waiting, and neither is a token or product problem of RegisterUsage's.
   const notSts = status !== undefined && status < 300;

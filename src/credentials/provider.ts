@@ -1,10 +1,12 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { CredentialEnvironment } from '../config/environment.js';
+import type { NetworkConfig } from '../config/network-config.js';
 import { formatDuration } from '../config/duration.js';
 import { GateError, isGateError } from '../errors.js';
 import { withoutNodeVersionWarning } from '../metering/register-usage.js';
 import { withRetries, type RetryStats } from '../metering/retry.js';
+import { createRequestHandler } from '../net/request-handler.js';
 import { isDeadlineReached } from '../time/deadline.js';
 import { timeLimit } from '../time/time-limit.js';
 import { classifyStsError, irsaConfigured, STS_UNREACHABLE_HINT, type IrsaContext } from './classify.js';
@@ -18,6 +20,8 @@ export interface CredentialChainOptions {
   readonly stsRegion: () => Promise<string>;
   /** One STS request's limit, enforced by the socket too: an abandoned attempt must end by itself. */
   readonly attemptTimeoutMs: number;
+  /** Proxy and CA bundle: STS goes through the same network layer as Metering (src/net). */
+  readonly network: NetworkConfig;
 }
 
 /**
@@ -30,7 +34,7 @@ export function createCredentialProvider(options: CredentialChainOptions): AwsCr
     clientConfig: {
       region: options.stsRegion,
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: options.attemptTimeoutMs, requestTimeout: options.attemptTimeoutMs },
+      requestHandler: createRequestHandler(options.network, { connectTimeoutMs: options.attemptTimeoutMs, requestTimeoutMs: options.attemptTimeoutMs }),
     },
   });
   // The STS client is constructed inside the chain, on its first call: quiet, like the Metering client.

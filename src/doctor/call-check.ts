@@ -28,11 +28,12 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
   const publicKeyVersion = config.publicKeyVersion.value;
 
   const credentials = config.environment.credentials;
+  const network = config.network.value;
   let provider;
   try {
     checkSharedFiles(credentials.sharedFiles);
     // One attempt at STS too (the deadline is one attempt's): doctor reports the first answer.
-    provider = await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.attemptTimeoutMs }), {
+    provider = await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.attemptTimeoutMs, network }), {
       credentials,
       deadlineAt: Date.now() + options.attemptTimeoutMs,
       attemptTimeoutMs: options.attemptTimeoutMs,

@@ -70,7 +70,7 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
     endpointRow = checkEndpoint(endpoint, { timeoutMs });
   }
 
-  const stsRow = checkSts(environment, resolved?.region ?? null, { timeoutMs, signal });
+  const stsRow = checkSts(environment, resolved?.region ?? null, config.network.ok ? config.network.value : null, { timeoutMs, signal });
   const imds = await imdsRow;
   const rows: CheckRow[] = [
     checkPlatform(platform, endpointOverridden),

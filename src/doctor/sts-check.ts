@@ -1,4 +1,5 @@
 import type { EnvironmentFacts } from '../config/environment.js';
+import type { NetworkConfig } from '../config/network-config.js';
 import { readWebIdentityClaims } from '../credentials/web-identity-token.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { describeCredentialSource } from '../credentials/source.js';
@@ -14,7 +15,7 @@ import { fail, pass, skip, type CheckRow } from './report.js';
  * fix differs for each: "IRSA not configured", "STS unreachable" and "STS refused" are
  * three different rows.
  */
-export async function checkSts(environment: EnvironmentFacts, region: string | null, options: { timeoutMs: number; signal: AbortSignal }): Promise<CheckRow> {
+export async function checkSts(environment: EnvironmentFacts, region: string | null, network: NetworkConfig | null, options: { timeoutMs: number; signal: AbortSignal }): Promise<CheckRow> {
   const credentials = environment.credentials;
   const { webIdentityTokenFile: tokenFile, roleArn } = credentials;
   if (!tokenFile && !roleArn) {
@@ -31,11 +32,12 @@ export async function checkSts(environment: EnvironmentFacts, region: string | n
   const source = describeCredentialSource(credentials, environment.imdsDisabled).source;
   if (source !== 'web-identity') return skip('sts', `IRSA is configured, but credentials come from ${source} first (see the credentials row): STS is not called`);
   if (!region) return skip('sts', 'not probed: STS is regional and there is no region (see the region row)');
+  if (!network) return skip('sts', 'not probed: the proxy or CA bundle settings are invalid (see their row)');
 
   const endpoint = stsEndpointFor(credentials, region);
   const started = Date.now();
   try {
-    await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.timeoutMs }), {
+    await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.timeoutMs, network }), {
       credentials,
       deadlineAt: Date.now() + options.timeoutMs,
       attemptTimeoutMs: options.timeoutMs,

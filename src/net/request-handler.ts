@@ -12,6 +12,12 @@ import { routeFor } from './proxy-route.js';
 export interface RequestHandlerOptions {
   /** Time limit for the TCP connection (the attempt's own deadline bounds everything else). */
   readonly connectTimeoutMs: number;
+  /**
+   * Idle time after which the socket is given up (NodeHttpHandler's requestTimeout): for a
+   * caller that cannot pass the attempt's abort signal down (IRSA's STS call inside the
+   * credential chain), so that an abandoned request still ends by itself.
+   */
+  readonly requestTimeoutMs?: number;
   readonly maxResponseBytes?: number;
   /** Refuse answers not in this protocol's shape (see answer-check.ts); none: any answer goes to the SDK. */
   readonly expect?: AnswerExpectation;
@@ -135,7 +141,7 @@ class GateRequestHandler implements GateHttpHandler {
     const key = route.via === 'proxy' ? `${url.protocol} via ${route.proxy.url.href}` : `${url.protocol} direct`;
     let handler = this.handlers.get(key);
     if (!handler) {
-      const base = { connectionTimeout: this.options.connectTimeoutMs };
+      const base = { connectionTimeout: this.options.connectTimeoutMs, ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeout: this.options.requestTimeoutMs }) };
       handler =
         route.via === 'proxy'
           ? proxyAgent(route.proxy, secure, secure ? this.tls : {}, this.refusals).then((agent) => new NodeHttpHandler({ ...base, ...(secure ? { httpsAgent: agent } : { httpAgent: agent }) }))

@@ -128,3 +128,41 @@ describe('IRSA through STS', () => {
     assert.deepEqual(requests, []);
   });
 });
+
+describe('IRSA over HTTPS through an egress proxy', () => {
+  let tlsEmulator;
+  before(async () => {
+    const dir = tempDir('gate-irsa-tls-');
+    tlsEmulator = await startEmulator({ extraArgs: ['--web-identity-token-file', TOKEN_FILE, '--tls', '--ca-out', join(dir, 'ca.pem'), '--proxy-port', '0'] });
+  });
+  after(() => tlsEmulator?.stop());
+
+  test('no endpoint overrides: STS is the regional sts.<region>.amazonaws.com the SDK picks, reached through HTTPS_PROXY with AWS_CA_BUNDLE, like Metering', async () => {
+    const out = tempDir('gate-irsa-out-');
+    const env = irsaEnv({ HTTPS_PROXY: tlsEmulator.proxyUrl, AWS_CA_BUNDLE: tlsEmulator.caPath, AWS_REGION: 'us-east-1' });
+    delete env.AWS_ENDPOINT_URL_STS;
+    const run = await runGate(['--product-code', 'prod-test-1', '--public-key-file', tlsEmulator.keyPath, '--output-dir', out], { env, outputDir: out });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.file.credentialSource, 'web-identity');
+    assert.deepEqual((await tlsEmulator.proxyRequests()).map((r) => [r.target, r.status]), [
+      ['sts.us-east-1.amazonaws.com:443', 200],
+      ['metering.marketplace.us-east-1.amazonaws.com:443', 200],
+    ]);
+    const [sts, registerUsage] = await tlsEmulator.requests();
+    assert.equal(sts.service, 'sts');
+    assert.equal(registerUsage.accessKeyId, sts.body.issuedAccessKeyId);
+    assert.equal(registerUsage.stsIssued, true);
+  });
+
+  test('without the CA bundle, STS over TLS fails at once with the TLS code and the CA fix, not a retry until the deadline', async () => {
+    const out = tempDir('gate-irsa-out-');
+    const env = irsaEnv({ HTTPS_PROXY: tlsEmulator.proxyUrl, AWS_REGION: 'us-east-1' });
+    delete env.AWS_ENDPOINT_URL_STS;
+    const run = await runGate(['--product-code', 'prod-test-1', '--public-key-file', tlsEmulator.keyPath, '--output-dir', out], { env, outputDir: out });
+    assert.notEqual(run.code, 0);
+    assert.equal(run.file.errorCode, 'TLS_UNTRUSTED');
+    assert.match(run.file.message, /^IRSA is configured .*, but the STS call failed: TLS with sts\.us-east-1\.amazonaws\.com \(through the proxy http:\/\/127\.0\.0\.1:\d+\) failed: the certificate is not signed by a trusted CA/);
+    assert.match(run.file.hint, /AWS_CA_BUNDLE/);
+    assert.ok(run.durationMs < 20_000, 'not retried until the deadline');
+  });
+});
