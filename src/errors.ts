@@ -59,6 +59,28 @@ export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
  * SIGHUP (a closed terminal, or a supervisor asking for a stop) is a stop like SIGTERM: the
  * result is still written.
  */
+/** Each code in a few words, for the exit-code lists of --help, which are built from this and EXIT_CODES. */
+export const EXIT_SUMMARIES: Readonly<Record<ErrorCode, string>> = {
+  INTERNAL: 'internal error (a bug)',
+  CONFIG_INVALID: 'bad configuration',
+  PRODUCT_CODE_UNTRUSTED: 'untrusted product code',
+  TLS_UNTRUSTED: 'untrusted TLS certificate',
+  PROXY_REFUSED: 'proxy refused',
+  ENDPOINT_NOT_METERING: 'endpoint is not Metering',
+  CUSTOMER_NOT_ENTITLED: 'not entitled',
+  PLATFORM_NOT_SUPPORTED: 'platform not supported',
+  TOKEN_INVALID: 'token or file invalid',
+  SERVICE_UNAVAILABLE: 'service unavailable',
+  REGION_UNRESOLVED: 'no region',
+  INVALID_REGION: 'wrong region',
+  CREDENTIALS_UNAVAILABLE: 'no credentials',
+  ACCESS_DENIED: 'access denied',
+  PRODUCT_REJECTED: 'product rejected',
+  OUTPUT_UNWRITABLE: 'output unwritable',
+  RESULT_MISSING: 'no result file',
+  TERMINATED: 'terminated',
+};
+
 export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
@@ -92,4 +114,22 @@ export function toGateError(error: unknown): GateError {
   if (isGateError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new GateError('INTERNAL', `unexpected error: ${message}`, { cause: error });
+}
+
+/**
+ * "0 <success>, 1 internal error (a bug), 2 bad configuration / …, …" for the given codes, in
+ * exit-code order; TERMINATED is listed with its signals' codes.
+ */
+export function exitCodeList(success: string, codes: readonly ErrorCode[]): string {
+  const byExit = new Map<number, string[]>();
+  for (const code of codes) {
+    if (code === 'TERMINATED') continue;
+    byExit.set(EXIT_CODES[code], [...(byExit.get(EXIT_CODES[code]) ?? []), EXIT_SUMMARIES[code]]);
+  }
+  const parts = [`0 ${success}`, ...[...byExit.entries()].sort(([a], [b]) => a - b).map(([exit, summaries]) => `${exit} ${summaries.join(' / ')}`)];
+  if (codes.includes('TERMINATED')) {
+    const signals = Object.entries(SIGNAL_EXIT_CODES).sort(([, a], [, b]) => b - a);
+    parts.push(`${signals.map(([, exit]) => exit).join('/')} ${EXIT_SUMMARIES.TERMINATED} (${signals.map(([name]) => name).join('/')})`);
+  }
+  return parts.join(', ');
 }

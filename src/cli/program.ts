@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { EXIT_CODES, exitCodeList, type ErrorCode } from '../errors.js';
 import { formatRange } from '../config/duration.js';
 import { looksLikeFlag } from '../config/settings.js';
 import { nearest } from '../config/variable-names.js';
@@ -27,6 +28,25 @@ const DURATION_NOTE = `
 Durations need a unit: ms, s, m, h or d, alone or combined (500ms, 30s, 5m, 1h, 1m30s); a
 bare number other than 0 is refused, so that --wait 30 cannot mean 30 milliseconds.`;
 
+/** Breaks generated text into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width = 92): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line].join('\n');
+}
+
+// From the one table in errors.ts: every code register can end with, and those verify can.
+const REGISTER_EXIT_CODES = exitCodeList('entitled (or GRACE)', (Object.keys(EXIT_CODES) as ErrorCode[]).filter((code) => code !== 'RESULT_MISSING'));
+const VERIFY_EXIT_CODES = exitCodeList('verified', ['INTERNAL', 'CONFIG_INVALID', 'CUSTOMER_NOT_ENTITLED', 'TOKEN_INVALID', 'RESULT_MISSING', 'TERMINATED']);
+
 const REGISTER_EXAMPLES = `
 Examples:
   # In a pod or task: everything from the environment the chart or task definition sets
@@ -36,9 +56,7 @@ Examples:
   metering-gate register --product-code cqcvf9f0ugw8rkbgmf1c9dxyz \\
     --public-key-file key.pem --endpoint-url http://127.0.0.1:8080 --output-dir ./out
 
-Exit codes: 0 entitled (or GRACE), 2 bad configuration, 3 not entitled, 4 platform not
-supported, 5 token invalid, 6 service unavailable, 7 region, 8 credentials/access,
-9 product rejected, 10 output unwritable, 143/130/129 terminated (SIGTERM/SIGINT/SIGHUP).`;
+${wrap(`Exit codes: ${REGISTER_EXIT_CODES}.`)}`;
 
 const VERIFY_EXAMPLES = `
 Examples:
@@ -48,7 +66,7 @@ Examples:
   # Check a copied result file for one product
   metering-gate verify --result ./entitlement.json --public-key-file key.pem --product-code cqcvf9f0ugw8rkbgmf1c9dxyz
 
-Exit codes: 0 verified, 3 not entitled, 5 forged or edited, 11 no result file.`;
+${wrap(`Exit codes: ${VERIFY_EXIT_CODES}; for a result that records a failed registration, the code that registration exited with.`)}`;
 
 const DOCTOR_EXAMPLES = `
 Examples:
