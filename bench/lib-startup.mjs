@@ -2,7 +2,7 @@
 // task's metadata and credential endpoints, one timed process run, peak RSS, and statistics.
 import { spawn } from 'node:child_process';
 import { createPublicKey, verify as verifySignature, constants as cryptoConstants, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,8 +94,8 @@ export function taskEnv(home, ecs, extra = {}) {
 }
 
 /** Starts the gate's own emulator on loopback with full SigV4 checking; resolves with its URL and key. */
-export async function startEmulator(node, bundle) {
-  const emulator = await startEmulatorProcess({ node, bundle, taskRegion: TASK_REGION, secretAccessKey: BENCH_CREDENTIALS.SecretAccessKey });
+export async function startEmulator(node, bundle, extraArgs = []) {
+  const emulator = await startEmulatorProcess({ node, bundle, taskRegion: TASK_REGION, secretAccessKey: BENCH_CREDENTIALS.SecretAccessKey, extraArgs });
   return { ...emulator, publicKey: createPublicKey(readFileSync(emulator.keyPath)) };
 }
 
@@ -171,4 +171,15 @@ export function stats(values) {
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
+}
+
+/** IRSA's role and a projected service account token of the kubelet's shape (a JWT; STS, here the emulator's, checks it). */
+export const IRSA_ROLE_ARN = 'arn:aws:iam::123456789012:role/metering-gate-bench';
+export function writeWebIdentityToken(dir) {
+  const now = Math.floor(Date.now() / 1000);
+  const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const payload = { aud: ['sts.amazonaws.com'], exp: now + 86_400, iat: now, iss: 'https://oidc.eks.us-east-1.amazonaws.com/id/BENCH', sub: 'system:serviceaccount:bench:metering-gate' };
+  const path = join(dir, 'web-identity-token');
+  writeFileSync(path, `${segment({ alg: 'RS256', kid: 'bench' })}.${segment(payload)}.${randomUUID().replace(/-/g, '')}`);
+  return path;
 }

@@ -18,6 +18,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SNAPSHOT_NODE_FLAGS, buildSnapshotBlob, snapshotLauncher } from '../scripts/lib/snapshot.mjs';
 import {
+  IRSA_ROLE_ARN,
+  TASK_REGION,
   newNonce,
   runOnce,
   startEmulator,
@@ -26,6 +28,7 @@ import {
   taskEnv as taskEnvOf,
   tempDir,
   verifyToken,
+  writeWebIdentityToken,
 } from './lib-startup.mjs';
 
 const { values: opts } = parseArgs({
@@ -111,7 +114,9 @@ try {
 const IMAGE_FLAGS = SNAPSHOT_NODE_FLAGS.join(' ');
 
 const ecs = await startFakeEcsTask();
-const emulator = await startEmulator(node20, BUNDLE);
+// The emulator is also STS for the IRSA row; with the bench's secret it still takes the ECS rows' credentials.
+const tokenFile = writeWebIdentityToken(snapshotDir);
+const emulator = await startEmulator(node20, BUNDLE, ['--web-identity-token-file', tokenFile]);
 const work = tempDir('gate-bench-');
 const home = join(work, 'home');
 mkdirSync(home);
@@ -120,15 +125,33 @@ const imageCacheDir = join(work, 'compile-cache-image');
 
 const taskEnv = (extra = {}) => taskEnvOf(home, ecs, extra);
 
-function gateCandidate(id, label, launcher, extraEnv = {}) {
+/**
+ * IRSA as on EKS: no ECS task; the pod identity webhook's AWS_REGION, AWS_ROLE_ARN and token
+ * file; STS (AWS_ENDPOINT_URL_STS) is the emulator's, on the same loopback as Metering.
+ */
+const irsaEnv = (extra = {}) => ({
+  PATH: process.env.PATH,
+  HOME: home,
+  AWS_CONFIG_FILE: join(home, 'no-config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+  KUBERNETES_SERVICE_HOST: '10.100.0.1',
+  AWS_REGION: TASK_REGION,
+  AWS_ROLE_ARN: IRSA_ROLE_ARN,
+  AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+  AWS_ENDPOINT_URL_STS: emulator.url,
+  ...extra,
+});
+
+function gateCandidate(id, label, launcher, extraEnv = {}, { irsa = false } = {}) {
   const outputDir = join(work, id);
+  const expected = irsa ? { regionSource: 'env', credentialSource: 'web-identity' } : { regionSource: 'ecs-task-metadata', credentialSource: 'container' };
   return {
     id,
     label,
     kind: 'gate',
     argv: () => [...launcher, 'register'],
     env: (nonce) =>
-      taskEnv({
+      (irsa ? irsaEnv : taskEnv)({
         METERING_GATE_PRODUCT_CODE: PRODUCT_CODE,
         METERING_GATE_PUBLIC_KEY_FILE: emulator.keyPath,
         METERING_GATE_ENDPOINT_URL: emulator.url,
@@ -142,8 +165,8 @@ function gateCandidate(id, label, launcher, extraEnv = {}) {
       if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr.trim().slice(-600)}`);
       const result = JSON.parse(readFileSync(join(outputDir, 'entitlement.json'), 'utf8'));
       if (result.status !== 'ENTITLED' || result.signatureVerified !== true) throw new Error(`result file says ${result.status}, signatureVerified=${result.signatureVerified}`);
-      if (result.regionSource !== 'ecs-task-metadata' || result.credentialSource !== 'container') {
-        throw new Error(`not the ECS path: regionSource=${result.regionSource}, credentialSource=${result.credentialSource}`);
+      if (result.regionSource !== expected.regionSource || result.credentialSource !== expected.credentialSource) {
+        throw new Error(`not the ${irsa ? 'IRSA' : 'ECS'} path: regionSource=${result.regionSource}, credentialSource=${result.credentialSource}`);
       }
       verifyToken(result.signature, emulator.publicKey, { nonce, productCode: PRODUCT_CODE });
     },
@@ -163,6 +186,8 @@ const candidates = [
   // pure parts compiled; once under V8's defaults, once as the image starts it.
   gateCandidate('gate-node24-snapshot', `gate register (Node ${versions.node24}, snapshot)`, snapshotLauncher({ node: node24, blob: snapshotBlob, flags: [] })),
   gateCandidate('gate-node24-snapshot-image', `gate register (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob })),
+  // IRSA on EKS: STS AssumeRoleWithWebIdentity, then RegisterUsage signed with what STS issued.
+  gateCandidate('gate-node24-snapshot-image-irsa', `gate register, IRSA: STS then RegisterUsage (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob }), {}, { irsa: true }),
 ];
 if (awsPath) {
   candidates.push({
