@@ -5,6 +5,7 @@
 // `make test-cli-snapshot` runs this file again against the startup snapshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
@@ -118,4 +119,30 @@ test('a malformed proxy URL is exit 2 before any request, without the password',
   assert.match(run.file.message, /^invalid HTTPS_PROXY "ftp:\/\/gate:\*\*\*@proxy:21": the proxy scheme must be http:\/\/ or https:\/\//);
   assert.ok(!run.everything.includes(PASSWORD));
   assert.equal(run.proxied.length, 0);
+});
+
+const awsAvailable = await new Promise((resolve) => execFile('aws', ['--version'], (error) => resolve(!error)));
+
+test('the AWS CLI, given the same HTTPS_PROXY and AWS_CA_BUNDLE, reaches the same emulator the same way', { skip: !awsAvailable && 'aws is not on PATH' }, async () => {
+  await emulator.clearRequests();
+  await fetchDelete();
+  const env = {
+    PATH: process.env.PATH,
+    HOME: tempDir('gate-aws-home-'),
+    AWS_ACCESS_KEY_ID: 'AKIDAWSCLITEST',
+    AWS_SECRET_ACCESS_KEY: 'aws-cli-test-secret',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_MAX_ATTEMPTS: '1',
+    // AWS CLI v1 reads only AWS_DEFAULT_REGION.
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CA_BUNDLE: emulator.caPath,
+    HTTPS_PROXY: proxyWith(`gate:${PASSWORD}`),
+  };
+  const { code, stdout, stderr } = await new Promise((resolve) =>
+    execFile('aws', ['meteringmarketplace', 'register-usage', '--product-code', 'prod-test-1', '--public-key-version', '1'], { env }, (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err })),
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(JSON.parse(stdout).Signature.split('.').length, 3);
+  assert.deepEqual((await emulator.proxyRequests()).map((r) => r.target), ['metering.marketplace.us-east-1.amazonaws.com:443']);
 });
