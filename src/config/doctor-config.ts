@@ -1,6 +1,6 @@
 import { readEnvironmentFacts, type EnvironmentFacts } from './environment.js';
 import { parseLogConfig } from './log-config.js';
-import { parseNetworkConfig, type NetworkConfig } from './network-config.js';
+import { parseCaBundle, parseProxySettings, type CaBundle, type NetworkConfig, type ProxySettings } from './network-config.js';
 import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } from './options.js';
 import {
   loadPublicKey,
@@ -47,6 +47,9 @@ export interface DoctorConfig {
   readonly outputDir: string;
   readonly runOptions: Field<RunOptions>;
   readonly environment: EnvironmentFacts;
+  readonly proxySettings: Field<ProxySettings>;
+  readonly caBundle: Field<CaBundle | null>;
+  /** Both of the above, as register uses them; the first problem when either is bad. */
   readonly network: Field<NetworkConfig>;
 }
 
@@ -102,6 +105,8 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
   const checkTimeoutMs = readDuration(flags, env, optionByKey(DOCTOR_ONLY_OPTIONS, 'checkTimeout'));
 
   const skipSignatureVerification = field(() => readBoolean(flags, env, spec('skipSignatureVerification')));
+  const proxySettings = field(() => parseProxySettings(env));
+  const caBundle = field(() => parseCaBundle(flags, env));
   return {
     output,
     call: flags['call'] === true,
@@ -116,6 +121,8 @@ export function parseDoctorConfig(flags: RawFlags, env: Env): DoctorConfig {
     outputDir: resolveOutputDir(flags, env),
     runOptions: field(() => readRunOptions(flags, env)),
     environment: readEnvironmentFacts(env),
-    network: field(() => parseNetworkConfig(flags, env)),
+    proxySettings,
+    caBundle,
+    network: proxySettings.ok ? (caBundle.ok ? { ok: true, value: { ...proxySettings.value, caBundle: caBundle.value, nodeExtraCaCerts: env['NODE_EXTRA_CA_CERTS'] || null } } : caBundle) : proxySettings,
   };
 }

@@ -160,14 +160,18 @@ export function parseCaBundle(flags: RawFlags, env: Env): CaBundle | null {
   return { path: setting.value, from: setting.from, certificates };
 }
 
-/** The proxy settings as the AWS CLI reads them (lower case wins, as in Python's urllib), the CA bundle and the endpoints that are never proxied. */
-export function parseNetworkConfig(flags: RawFlags, env: Env): NetworkConfig {
+export type ProxySettings = Pick<NetworkConfig, 'httpsProxy' | 'httpProxy' | 'noProxy' | 'ecsMetadataHost'>;
+
+/** The proxy settings as the AWS CLI reads them (lower case wins, as in Python's urllib), and the one endpoint host only the environment names. */
+export function parseProxySettings(env: Env): ProxySettings {
   return {
     httpsProxy: parseProxy(env, ['https_proxy', 'HTTPS_PROXY']),
     httpProxy: parseProxy(env, ['http_proxy', 'HTTP_PROXY']),
     noProxy: parseNoProxy(env),
     ecsMetadataHost: hostOf(env['ECS_CONTAINER_METADATA_URI_V4'] ?? null),
-    caBundle: parseCaBundle(flags, env),
-    nodeExtraCaCerts: readEnv(env, ['NODE_EXTRA_CA_CERTS'])?.value ?? null,
   };
+}
+
+export function parseNetworkConfig(flags: RawFlags, env: Env): NetworkConfig {
+  return { ...parseProxySettings(env), caBundle: parseCaBundle(flags, env), nodeExtraCaCerts: readEnv(env, ['NODE_EXTRA_CA_CERTS'])?.value ?? null };
 }

@@ -1,6 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, rootCertificates } from 'node:tls';
+import type { NetworkConfig } from '../config/network-config.js';
+import { NETWORK_SETTINGS_HINT, tlsProblem } from '../net/errors.js';
+import { routeFor } from '../net/proxy-route.js';
 import { fail, pass, skip, type CheckRow } from './report.js';
 
 /** The regional endpoint the SDK would call, unless overridden. */
@@ -42,9 +45,12 @@ const NETWORK_FIX =
   'the gate must reach the Metering endpoint of its own region: allow HTTPS (443) egress to it (a NAT gateway for private subnets, or an interface VPC endpoint for AWS Marketplace Metering), and check the VPC DNS settings.';
 
 /** DNS, TCP and (for https) a TLS handshake with certificate check; no request is sent. */
-export async function checkEndpoint(endpoint: string | null, options: { timeoutMs: number }): Promise<CheckRow> {
+export async function checkEndpoint(endpoint: string | null, options: { timeoutMs: number; network: NetworkConfig | null }): Promise<CheckRow> {
   if (endpoint === null) return skip('endpoint', 'not probed: no endpoint without a region (see the region row)');
   const url = new URL(endpoint);
+  // Behind a proxy the endpoint may not even resolve here; the proxy row and `--call` cover that way.
+  if (options.network && routeFor(url, options.network).via === 'proxy') return skip('endpoint', `${shown(url)}: not probed directly, it is reached through the proxy (see the proxy row; --call makes a real call through it)`);
+  const ca = options.network?.caBundle ? { ca: [...rootCertificates, ...options.network.caBundle.certificates] } : {};
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
@@ -69,10 +75,12 @@ export async function checkEndpoint(endpoint: string | null, options: { timeoutM
   }
   if (secure) {
     try {
-      await open(tlsConnect({ host: address, port, servername: isIP(host) === 0 ? host : undefined }), 'secureConnect', options.timeoutMs, 'TLS handshake');
+      await open(tlsConnect({ host: address, port, servername: isIP(host) === 0 ? host : undefined, ...ca }), 'secureConnect', options.timeoutMs, 'TLS handshake');
       steps.push('TLS certificate valid');
     } catch (error) {
-      return fail('endpoint', 'SERVICE_UNAVAILABLE', `${shown(url)}: TLS handshake failed (${errorText(error)})`, 'a proxy or firewall is intercepting TLS: allow the endpoint through, or give Node its CA with NODE_EXTRA_CA_CERTS.');
+      const problem = tlsProblem(error);
+      if (problem) return fail('endpoint', 'TLS_UNTRUSTED', `${shown(url)}: TLS with ${url.host} failed: ${problem}`, NETWORK_SETTINGS_HINT);
+      return fail('endpoint', 'SERVICE_UNAVAILABLE', `${shown(url)}: TLS handshake failed (${errorText(error)})`, NETWORK_SETTINGS_HINT);
     }
   } else {
     steps.push('plain HTTP (no TLS)');

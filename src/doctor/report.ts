@@ -1,6 +1,6 @@
 import { EXIT_CODES, type ErrorCode } from '../errors.js';
 
-export type CheckId = 'platform' | 'credentials' | 'region' | 'imds' | 'endpoint' | 'sts' | 'public-key' | 'product-code' | 'options' | 'output-dir' | 'call';
+export type CheckId = 'platform' | 'credentials' | 'region' | 'imds' | 'proxy' | 'ca-bundle' | 'endpoint' | 'sts' | 'public-key' | 'product-code' | 'options' | 'output-dir' | 'call';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 /** One row of the report. `errorCode` is set only on a failing row: it is what register would exit with. */

@@ -8,6 +8,7 @@ import { checkCall } from './call-check.js';
 import { checkCredentials } from './credentials-check.js';
 import { checkEndpoint, meteringEndpoint } from './endpoint-check.js';
 import { checkImds } from './imds-check.js';
+import { checkCaBundle, checkProxy } from './network-check.js';
 import { checkPublicKey } from './key-check.js';
 import { checkOptions } from './options-check.js';
 import { checkOutputDir } from './output-check.js';
@@ -62,12 +63,13 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
   const platform = detectPlatform(environment, resolved?.ecsLaunchType);
   const endpointOverridden = config.endpointUrl.ok && config.endpointUrl.value !== null;
 
+  const endpoint = config.endpointUrl.ok ? (config.endpointUrl.value ?? (resolved ? meteringEndpoint(resolved.region) : null)) : null;
+  const proxyRow = checkProxy(config, endpoint, { timeoutMs });
   let endpointRow: Promise<CheckRow>;
   if (!config.endpointUrl.ok) {
     endpointRow = Promise.resolve(fail('endpoint', config.endpointUrl.error.code, config.endpointUrl.error.message, 'give an absolute http:// or https:// URL, or unset it to use AWS.'));
   } else {
-    const endpoint = config.endpointUrl.value ?? (resolved ? meteringEndpoint(resolved.region) : null);
-    endpointRow = checkEndpoint(endpoint, { timeoutMs });
+    endpointRow = checkEndpoint(endpoint, { timeoutMs, network: config.network.ok ? config.network.value : null });
   }
 
   const stsRow = checkSts(environment, resolved?.region ?? null, config.network.ok ? config.network.value : null, { timeoutMs, signal });
@@ -77,6 +79,8 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
     checkCredentials(environment, platform),
     reconcileRegionFix(regionRow, imds),
     imds,
+    await proxyRow,
+    checkCaBundle(config),
     await endpointRow,
     await stsRow,
     checkPublicKey(config),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { baseEnv, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
 import { startImds } from '../helpers/fake-metadata.mjs';
 
-const ROW_IDS = ['platform', 'credentials', 'region', 'imds', 'endpoint', 'sts', 'public-key', 'product-code', 'options', 'output-dir', 'call'];
+const ROW_IDS = ['platform', 'credentials', 'region', 'imds', 'proxy', 'ca-bundle', 'endpoint', 'sts', 'public-key', 'product-code', 'options', 'output-dir', 'call'];
 
 let emulator;
 before(async () => {
