@@ -146,3 +146,24 @@ test('the AWS CLI, given the same HTTPS_PROXY and AWS_CA_BUNDLE, reaches the sam
   assert.equal(JSON.parse(stdout).Signature.split('.').length, 3);
   assert.deepEqual((await emulator.proxyRequests()).map((r) => r.target), ['metering.marketplace.us-east-1.amazonaws.com:443']);
 });
+
+test('IRSA behind the proxy: STS and Metering both by their real host names, through the tunnel, over TLS with the CA bundle', async () => {
+  const { writeWebIdentityToken, IRSA_ROLE_ARN } = await import('../helpers/irsa.mjs');
+  const dir = tempDir('gate-proxy-irsa-');
+  const { path: tokenFile } = writeWebIdentityToken(dir);
+  const irsa = await startEmulator({ extraArgs: ['--tls', '--ca-out', join(dir, 'ca.pem'), '--proxy-port', '0', '--web-identity-token-file', tokenFile] });
+  try {
+    const out = tempDir();
+    const env = baseEnv({ AWS_REGION: 'us-east-1', AWS_ROLE_ARN: IRSA_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_CA_BUNDLE: irsa.caPath, HTTPS_PROXY: irsa.proxyUrl });
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    delete env.AWS_SESSION_TOKEN;
+    const run = await runGate(['--product-code', 'prod-test-1', '--public-key-file', irsa.keyPath, '--output-dir', out], { env, outputDir: out });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.file.credentialSource, 'web-identity');
+    assert.deepEqual((await irsa.proxyRequests()).map((r) => r.target), ['sts.us-east-1.amazonaws.com:443', 'metering.marketplace.us-east-1.amazonaws.com:443']);
+    assert.deepEqual((await irsa.requests()).map((r) => r.target), ['STS.AssumeRoleWithWebIdentity', 'AWSMPMeteringService.RegisterUsage']);
+  } finally {
+    await irsa.stop();
+  }
+});
