@@ -58,13 +58,14 @@ fuzz: build
 
 # --- performance (issue 5): bench-startup ---
 # Cold start of `register` against the emulator in a fake ECS task (task metadata and
-# container credentials on loopback), next to `node -e 0` on Node 20 and 24 and the AWS CLI;
+# container credentials on loopback), next to `node -e 0` on Node 20 and 24 and the AWS CLI,
+# and the single executable beside the image's node + blob;
 # writes the figures into BENCHMARKS.md. Fetches Node 24 and /usr/bin/time on first use.
 .PHONY: bench-startup
 BENCH_STARTUP_RUNS ?= 30
-bench-startup: build
+bench-startup: build binary-native
 	@node24="$$(bash bench/startup-setup.sh)" && \
-	  $(NODE) bench/startup.mjs --node24 "$$node24" --runs $(BENCH_STARTUP_RUNS) --write BENCHMARKS.md \
+	  $(NODE) bench/startup.mjs --node24 "$$node24" --binary dist/metering-gate-linux-$$($(NODE) -p process.arch) --runs $(BENCH_STARTUP_RUNS) --write BENCHMARKS.md \
 	    --command "make bench-startup BENCH_STARTUP_RUNS=$(BENCH_STARTUP_RUNS)"
 
 # The CLI tests again, with the gate started on Node 24 from its startup snapshot (built here

@@ -5,9 +5,11 @@
 // loopback), also started from a V8 startup snapshot built first with Node 24, next to
 // `node -e 0` on the same Node binaries (the floor), and to
 // `aws meteringmarketplace register-usage` doing the same call when the AWS CLI is present.
-// It reports ratios against baselines measured in the same run, peak RSS and bundle size.
+// With --binary, also the single executable (`make binary`: Node 24 and the same snapshot in
+// one file) beside node plus blob (the image's entrypoint). It reports ratios against
+// baselines measured in the same run, peak RSS and sizes.
 //
-//   node bench/startup.mjs --node24 PATH [--runs 20] [--rss-runs 5] [--write BENCHMARKS.md]
+//   node bench/startup.mjs --node24 PATH [--binary PATH] [--runs 20] [--rss-runs 5] [--write BENCHMARKS.md]
 //
 // Not a test: nothing here fails on a slow machine; it fails only when a run does not
 // produce a verified result.
@@ -37,6 +39,7 @@ const { values: opts } = parseArgs({
     node20: { type: 'string', default: process.execPath },
     bundle: { type: 'string', default: 'dist/metering-gate.mjs' },
     'snapshot-entry': { type: 'string', default: 'dist/metering-gate.snapshot.cjs' },
+    binary: { type: 'string' },
     runs: { type: 'string', default: '20' },
     'rss-runs': { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
@@ -78,6 +81,7 @@ function findAws() {
 
 if (!opts.node24 || !existsSync(opts.node24)) fail('--node24 PATH to a Node 24 binary is required (make bench-startup fetches one into .cache/)');
 if (!existsSync(BUNDLE)) fail(`${BUNDLE} is missing: run make build first`);
+if (opts.binary && !existsSync(opts.binary)) fail(`--binary ${opts.binary} is missing: run make binary first`);
 if (!existsSync('/usr/bin/time')) fail('/usr/bin/time is missing (apt-get install -y time); it measures peak RSS');
 
 const node20 = opts.node20;
@@ -189,6 +193,9 @@ const candidates = [
   // IRSA on EKS: STS AssumeRoleWithWebIdentity, then RegisterUsage signed with what STS issued.
   gateCandidate('gate-node24-snapshot-image-irsa', `gate register, IRSA: STS then RegisterUsage (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob }), {}, { irsa: true }),
 ];
+// The single executable: the same snapshot and flags, inside one file with its node.
+const BINARY = opts.binary ? resolve(opts.binary) : null;
+if (BINARY) candidates.push(gateCandidate('gate-binary', `gate register (single executable \`${opts.binary}\`, ${execFileSync(BINARY, ['--version'], { encoding: 'utf8' }).trim().replace(/^.*node /, 'Node ').replace(/\)$/, '')}, same snapshot and flags)`, [BINARY]));
 if (awsPath) {
   candidates.push({
     id: 'aws-cli',
@@ -251,7 +258,6 @@ try {
 const credentialRequests = ecs.credentialRequests();
 await Promise.all([emulator.stop(), ecs.close()]);
 rmSync(work, { recursive: true, force: true });
-rmSync(snapshotDir, { recursive: true, force: true });
 
 // ---- report --------------------------------------------------------------------------------
 const summary = new Map(candidates.map((c) => [c.id, { time: stats(times.get(c.id)), rss: stats(rssValues.get(c.id)), cpu: stats(cpuValues.get(c.id)) }]));
@@ -277,6 +283,7 @@ const TARGET_ROWS = {
   'gate-node24-image': `Node 24 + compile cache + ${IMAGE_FLAGS}`,
   'gate-node24-snapshot': 'Node 24 + snapshot',
   'gate-node24-snapshot-image': `Node 24 + snapshot + ${IMAGE_FLAGS}, the image`,
+  ...(BINARY ? { 'gate-binary': 'single executable' } : {}),
 };
 for (const [id, label] of Object.entries(TARGET_ROWS)) {
   const ratio = median(id) / median('node24-floor');
@@ -288,6 +295,25 @@ for (const [id, label] of Object.entries(TARGET_ROWS)) {
   addTarget(`peak RSS, worst of ${RSS_RUNS} runs (${label})`, `${fmt(peakMiB(id))} MiB`, `≤ ${TARGETS.peakRssMiB} MiB`, peakMiB(id) <= TARGETS.peakRssMiB);
 }
 addTarget('bundle size (`dist/metering-gate.mjs`)', `${bundleBytes.toLocaleString('en-US')} bytes (${fmt(bundleBytes / 1024)} KiB)`, `≤ ${TARGETS.bundleBytes.toLocaleString('en-US')} bytes`, bundleBytes <= TARGETS.bundleBytes);
+// The binary against node + blob (the image's entrypoint), measured in this run.
+let binaryTable = [];
+if (BINARY) {
+  const image = 'gate-node24-snapshot-image';
+  const ratio = median('gate-binary') / median(image);
+  const minRatio = summary.get('gate-binary').time.min / summary.get(image).time.min;
+  addTarget('single executable median ÷ node + blob median', `${fmt(ratio, 3)}× (min ÷ min ${fmt(minRatio, 3)}×)`, '≤ 1×', ratio <= 1);
+  const blobBytes = statSync(imageSnapshotBlob).size;
+  const nodeBytes = statSync(node24).size;
+  const binaryBytes = statSync(BINARY).size;
+  const mib = (bytes) => `${fmt(bytes / 1048576)} MiB`;
+  binaryTable = [
+    '',
+    '| the gate as shipped | files at run time | size | median ms | peak RSS MiB (max) |',
+    '|---|---|---:|---:|---:|',
+    `| node + snapshot blob (the image's entrypoint) | \`node\`, \`metering-gate.blob\` | ${mib(nodeBytes)} + ${mib(blobBytes)} = ${mib(nodeBytes + blobBytes)} | ${fmt(median(image))} | ${fmt(peakMiB(image))} |`,
+    `| single executable (in the image at /usr/local/bin) | \`${opts.binary}\` | ${mib(binaryBytes)} | ${fmt(median('gate-binary'))} | ${fmt(peakMiB('gate-binary'))} |`,
+  ];
+}
 if (!awsPath) targetRows.push('| AWS CLI median ÷ gate median | not measured: no AWS CLI found (or --no-aws) | ≥ 6× | – |');
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -304,9 +330,11 @@ const report = [
   '| target | figure | target | |',
   '|---|---|---|---|',
   ...targetRows,
+  ...binaryTable,
 ].join('\n');
 
 process.stdout.write(`${report}\n`);
+rmSync(snapshotDir, { recursive: true, force: true });
 
 if (opts.write) {
   const begin = '<!-- bench-startup:begin -->';
