@@ -14,7 +14,7 @@
 // built under qemu-user (qemu-aarch64-static, with an aarch64 glibc from Debian's
 // libc6-arm64-cross and libstdc++6-arm64-cross). Built binaries are kept under .cache/binary,
 // keyed by their inputs: postject rewrites a 120 MB file, which takes seconds to tens of seconds.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,10 +80,12 @@ export async function buildBinary({ node, out, runner = [], entry = ENTRY }) {
     const config = join(work, 'sea-config.json');
     writeFileSync(config, JSON.stringify(seaConfig({ entry: resolve(entry), blob })));
     const [command, ...prefix] = [...runner, resolve(node)];
-    try {
-      run(command, [...prefix, ...SNAPSHOT_NODE_FLAGS, '--experimental-sea-config', config], { cwd: work });
-    } catch (error) {
-      throw new Error(`the SEA blob could not be built: ${error.stderr?.toString().trim() || error.message}`);
+    const built = spawnSync(command, [...prefix, ...SNAPSHOT_NODE_FLAGS, '--experimental-sea-config', config], { cwd: work, encoding: 'utf8' });
+    // A warning here is Node saying the snapshot may be wrong (a module it does not support
+    // loaded while building it): refuse it, as the image build would have no one to read it.
+    const warnings = built.stderr.split('\n').filter((line) => /Warning/.test(line) && !/ExperimentalWarning: Single executable application/.test(line));
+    if (built.status !== 0 || warnings.length > 0) {
+      throw new Error(`the SEA blob could not be built (exit ${built.status ?? built.signal}): ${built.stderr.trim() || built.error?.message}`);
     }
     const binary = join(work, 'metering-gate');
     copyFileSync(resolve(node), binary);
