@@ -32,6 +32,9 @@ COPY tsconfig.json ./
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY scripts/lib/esbuild-plugins.mjs ./scripts/lib/esbuild-plugins.mjs
 COPY src ./src
+# The commit `metering-gate --version` names (the build context has no .git).
+ARG REVISION=unknown
+ENV GATE_COMMIT=${REVISION}
 RUN ["node", "scripts/build.mjs", "--cli-only"]
 # The output directory and the snapshot's input, laid out here because the runtime image has
 # no shell to mkdir or cp with.
@@ -47,6 +50,19 @@ FROM ${RUNTIME_IMAGE} AS snapshot
 COPY --from=build --chown=65532:65532 /rootfs/snapshot /snapshot
 USER 65532:65532
 RUN ["/nodejs/bin/node", "--no-maglev", "--no-sparkplug", "--snapshot-blob", "/snapshot/metering-gate.blob", "--build-snapshot", "/snapshot/metering-gate.snapshot.cjs"]
+
+# ---- binary: the single executable, /usr/local/bin/metering-gate (scripts/binary.mjs) --------
+# Node 24 with the same startup snapshot inside, for sellers whose product is one image without
+# Node (README, "Single-image products"). On the target platform: the snapshot is made by the
+# node that goes into the binary, under the flags its SEA configuration runs it with.
+FROM ${BUILD_IMAGE} AS binary
+WORKDIR /src
+COPY --from=build /src/node_modules/postject ./node_modules/postject
+COPY --from=build /src/dist/metering-gate.snapshot.cjs ./dist/metering-gate.snapshot.cjs
+COPY scripts/binary.mjs ./scripts/binary.mjs
+COPY scripts/lib/snapshot.mjs ./scripts/lib/snapshot.mjs
+RUN ["node", "scripts/binary.mjs", "--node", "/usr/local/bin/node", "--out", "/src/metering-gate"]
+RUN ["/src/metering-gate", "--version"]
 
 # ---- runtime: distroless Node 24, non-root, nothing but node and the bundle ----------------
 FROM ${RUNTIME_IMAGE}
@@ -68,6 +84,10 @@ LABEL org.opencontainers.image.title="metering-gate" \
 # runs the same gate without the snapshot.
 COPY --from=build /src/dist/metering-gate.mjs* /app/
 COPY --from=snapshot /snapshot/metering-gate.blob /app/metering-gate.blob
+# The single executable, at the path sellers copy it from (BENCHMARKS.md: why it is not yet the
+# entrypoint):
+#   COPY --from=<this image> /usr/local/bin/metering-gate /usr/local/bin/metering-gate
+COPY --from=binary /src/metering-gate /usr/local/bin/metering-gate
 # Owned by the runtime user so a non-root gate can write its result there, and by group 0 with
 # group write (mode 2775, made in the build stage), so that an arbitrary UID in group 0 can too:
 # OpenShift's restricted-v2 runs containers that way. Copied as the child of a copied directory,

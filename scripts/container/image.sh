@@ -63,7 +63,7 @@ created="$(git -C "$root" log -1 --format=%cI 2>/dev/null || echo unknown)"
 inputs="$(
   cd "$root"
   { echo "$build_image $runtime_image $version $revision"
-    find Dockerfile .dockerignore package.json package-lock.json tsconfig*.json scripts/build.mjs scripts/lib/esbuild-plugins.mjs src -type f -print0 \
+    find Dockerfile .dockerignore package.json package-lock.json tsconfig*.json scripts/build.mjs scripts/lib/esbuild-plugins.mjs scripts/binary.mjs scripts/lib/snapshot.mjs src -type f -print0 \
       | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-32
 )"
 if [[ "${FORCE_BUILD:-}" != 1 ]] \
