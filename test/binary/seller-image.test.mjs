@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { detectEngine, engine, engineAsync, repoRoot, startEmulator, tempDir } from '../../scripts/container/testlib.mjs';
+import { detectEngine, engine, engineAsync, ensureImage, repoRoot, startEmulator, tempDir } from '../../scripts/container/testlib.mjs';
 
 const BINARY = join(repoRoot, 'dist', `metering-gate-linux-${process.arch}`);
 const found = detectEngine();
@@ -191,4 +191,16 @@ test('not entitled: the gate exits 3 and the server never starts', { skip, timeo
   const result = JSON.parse(readFileSync(join(out, 'entitlement.json'), 'utf8'));
   assert.equal(result.status, 'NOT_ENTITLED');
   assert.equal(result.errorCode, 'CUSTOMER_NOT_ENTITLED');
+});
+
+// The README tells sellers to copy the binary from the gate image; it must be there, and be
+// this build: the image's version and commit labels are what it prints.
+test('the gate image carries the binary at /usr/local/bin/metering-gate, stamped with the image\'s version and commit', { skip, timeout: 900_000 }, async () => {
+  const gateTag = (await ensureImage()).tag;
+  const labels = JSON.parse(engine(['image', 'inspect', '--format', '{{json .Config.Labels}}', gateTag]).stdout);
+  const version = engine(['run', '--rm', '--network=none', '--read-only', '--cap-drop', 'ALL', '--entrypoint', '/usr/local/bin/metering-gate', gateTag, '--version']);
+  assert.equal(version.status, 0, version.stderr);
+  const revision = labels['org.opencontainers.image.revision'];
+  const commit = /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 12) : revision;
+  assert.equal(version.stdout.trim().replace(/node v24\.\d+\.\d+/, 'node v24'), `metering-gate ${labels['org.opencontainers.image.version']} (commit ${commit}, node v24)`);
 });
