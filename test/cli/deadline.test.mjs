@@ -30,7 +30,7 @@ for (const onUnavailable of ['deny', 'allow']) {
     assert.equal(file.stoppedBy, 'deadline');
     assert.match(file.message, /^RegisterUsage was not called: the 500ms deadline passed while waiting for the region/);
     // Measured inside the gate, so process start-up under load does not count.
-    assert.ok(file.durationMs < 1_500, `the lookup was cut at the deadline (${file.durationMs} ms), not at its own 2 s probe timeout`);
+    assert.ok(file.durationMs < 1_900, `the lookup was cut at the deadline (${file.durationMs} ms), not at its own 2 s probe timeout`);
   });
 }
 
