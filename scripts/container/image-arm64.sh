@@ -70,7 +70,7 @@ ENTRYPOINT ["/nodejs/bin/node"]
 LABEL org.opencontainers.image.description="Local arm64 stand-in for gcr.io/distroless/nodejs24-debian12:nonroot (Node $node_version)"
 CF
   log "building $runtime_ref"
-  "$engine" build -q --platform linux/arm64 -t "$runtime_ref" -f "$ctx/Containerfile" "$ctx" >/dev/null
+  "$engine" build -q --platform linux/arm64/v8 -t "$runtime_ref" -f "$ctx/Containerfile" "$ctx" >/dev/null
 fi
 
 # 3. The image, for linux/arm64: build stage on the native build stand-in, snapshot under QEMU.
@@ -78,7 +78,10 @@ eval "$("$root/scripts/container/standin.sh" | grep '^BUILD_IMAGE=')"
 log "building $tag for linux/arm64 (runtime $runtime_ref; the snapshot stage runs under QEMU)"
 start=$SECONDS
 buildlog="$cache/build-arm64.log"
-if ! "$engine" build --platform linux/arm64 --network=host \
+# BUILDPLATFORM given explicitly: podman 4.3 leaves it empty, and the build stage's
+# `FROM --platform=$BUILDPLATFORM` would then ask for an arm64 build base. --pull=never: it
+# looks for an arm64 base in a registry even when one of that name and platform is local.
+if ! "$engine" build --platform linux/arm64/v8 --pull=never --network=host --build-arg BUILDPLATFORM=linux/amd64 \
       --build-arg "BUILD_IMAGE=$BUILD_IMAGE" --build-arg "RUNTIME_IMAGE=$runtime_ref" \
       --label dev.metering-gate.standin-bases=true \
       -t "$tag" -f "$root/Dockerfile" "$root" >"$buildlog" 2>&1; then
