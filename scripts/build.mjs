@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, chmod, mkdir } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
-import { pinoForTheGate, sdkPartitions } from './lib/esbuild-plugins.mjs';
+import { debugAlwaysOff, pinoForTheGate, sdkPartitions } from './lib/esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -92,7 +92,7 @@ const shared = {
   define: { __GATE_VERSION__: JSON.stringify(pkg.version), __GATE_COMMIT__: JSON.stringify(buildCommit()) },
   logLevel: 'warning',
 };
-await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [sdkPartitions, pinoForTheGate({ cli: true }), lazyBuiltins] });
+await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/metering-gate.mjs', banner: { js: banner }, plugins: [debugAlwaysOff, sdkPartitions, pinoForTheGate({ cli: true }), lazyBuiltins] });
 await chmod('dist/metering-gate.mjs', 0o755);
 
 // --- startup snapshot entry (issue 5): dist/metering-gate.snapshot.cjs ---------------------
@@ -152,7 +152,7 @@ for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name
     }));
   },
 };
-await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [sdkPartitions, pinoForTheGate({ cli: true, snapshot: true }), snapshotBuiltins] });
+await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts'], outfile: 'dist/metering-gate.snapshot.cjs', plugins: [debugAlwaysOff, sdkPartitions, pinoForTheGate({ cli: true, snapshot: true }), snapshotBuiltins] });
 
 // --- library entry: `import { verifyEntitlement } from 'metering-gate'` --------------------
 // dist/lib.mjs for Node workloads (no shebang, not minified so their stack traces read), and
@@ -160,11 +160,11 @@ await build({ ...shared, format: 'cjs', entryPoints: ['src/cli/snapshot-entry.ts
 // The image build passes --cli-only: the image runs the CLI and ships no library.
 if (!process.argv.includes('--cli-only')) {
   const libBanner = banner.split('\n').slice(1).join('\n');
-  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [sdkPartitions, pinoForTheGate()] });
+  await build({ ...shared, minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.mjs', banner: { js: libBanner }, plugins: [debugAlwaysOff, sdkPartitions, pinoForTheGate()] });
   // The same library for require(): CommonJS workloads (and TypeScript compiling to CommonJS)
   // get a working require('metering-gate') rather than ERR_PACKAGE_PATH_NOT_EXPORTED. A
   // CommonJS file has its own require, so no banner.
-  await build({ ...shared, format: 'cjs', minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.cjs', plugins: [sdkPartitions, pinoForTheGate()] });
+  await build({ ...shared, format: 'cjs', minify: false, keepNames: true, entryPoints: ['src/lib/index.ts'], outfile: 'dist/lib.cjs', plugins: [debugAlwaysOff, sdkPartitions, pinoForTheGate()] });
   writeFileSync('dist/lib.d.cts', "export * from './types/lib/index.js';\n");
   const newest = (dir) =>
     readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {

@@ -89,3 +89,19 @@ export function pinoForTheGate({ cli = false, snapshot = false } = {}) {
     },
   };
 }
+
+/**
+ * The proxy agents log through the `debug` package, which turns itself on from the DEBUG
+ * variable and would print the proxy URL, password included, past the gate's redaction. The
+ * gate logs through pino only, so `debug` is bundled as a logger that is always off.
+ */
+export const debugAlwaysOff = {
+  name: 'debug-always-off',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'debug-always-off' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'debug-always-off' }, () => ({
+      contents: 'function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; }\nmodule.exports = createDebug;\nmodule.exports.default = createDebug;\n',
+      loader: 'js',
+    }));
+  },
+};

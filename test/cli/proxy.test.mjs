@@ -48,7 +48,8 @@ async function fetchDelete() {
 }
 
 test('HTTPS_PROXY with credentials: the real Metering host name, reached only through the proxy', async () => {
-  const run = await register({ env: { HTTPS_PROXY: proxyWith(`gate:${PASSWORD}`) } });
+  // DEBUG=* too: the proxy agents' debug logger would print the proxy URL, password included.
+  const run = await register({ env: { HTTPS_PROXY: proxyWith(`gate:${PASSWORD}`), DEBUG: '*' } });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.file.status, 'ENTITLED');
   assert.deepEqual(
