@@ -93,7 +93,8 @@ export function pinoForTheGate({ cli = false, snapshot = false } = {}) {
 /**
  * The proxy agents log through the `debug` package, which turns itself on from the DEBUG
  * variable and would print the proxy URL, password included, past the gate's redaction. The
- * gate logs through pino only, so `debug` is bundled as a logger that is always off.
+ * gate logs through pino only, so `debug` is bundled as a logger that is always off. The same
+ * plugin keeps the agents' optional native `kerberos` out of the bundle (below).
  */
 export const debugAlwaysOff = {
   name: 'debug-always-off',
@@ -101,6 +102,15 @@ export const debugAlwaysOff = {
     pluginBuild.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'debug-always-off' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'debug-always-off' }, () => ({
       contents: 'function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; }\nmodule.exports = createDebug;\nmodule.exports.default = createDebug;\n',
+      loader: 'js',
+    }));
+    // The proxy agents load `kerberos` (a native addon) only for a proxy that asks for
+    // Negotiate; a one-file bundle cannot carry it, so that import fails as if not installed
+    // and the agent reports that Negotiate is unavailable, instead of the bundle needing
+    // node_modules.
+    pluginBuild.onResolve({ filter: /^kerberos$/ }, () => ({ path: 'kerberos', namespace: 'debug-always-off-absent' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'debug-always-off-absent' }, () => ({
+      contents: "throw Object.assign(new Error('kerberos is not bundled: metering-gate supports Basic proxy credentials, not Negotiate'), { code: 'MODULE_NOT_FOUND' });\n",
       loader: 'js',
     }));
   },
