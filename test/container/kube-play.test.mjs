@@ -31,8 +31,10 @@ test('kube play, entitled: the gate succeeds, then the app container runs and re
   // (kube play got past the init container, so it exited 0. Its own state is not checked:
   // podman 4.3 leaves a pod's init container marked "running" after it has exited.)
   // The app can also check the token itself: `verify` on the app container's read-only mount.
+  // --wait, as the README's recipe does: podman runs a pod's init containers again whenever it
+  // starts the pod, and a run that is under way has removed the previous result (exit 11 seen).
   const v = engine(['exec', run.app().name, '/nodejs/bin/node', '/app/metering-gate.mjs', 'verify',
-    '--public-key', run.emu.key()], PODMAN);
+    '--wait', '30s', '--public-key', run.emu.key()], PODMAN);
   assert.equal(v.status, 0, `verify in the app container: ${v.stdout}${v.stderr}`);
 });
 
