@@ -100,13 +100,20 @@ export function lastJsonLine(text) {
   return null;
 }
 
-/** Environment variable names the contract defines (METERING_GATE_* and AWS_*). */
+/**
+ * Environment variable names (METERING_GATE_* and AWS_*) a deployment may set: those the
+ * contract defines, plus the project's own additions, which the README must document (the
+ * contract is the shared spec, which this project reads but does not edit).
+ */
 export function contractEnvNames() {
+  const names = new Set();
+  const sources = [];
   for (const candidate of [join(repoRoot, '../shared/spec/contract.md'), join(repoRoot, 'README.md')]) {
     if (!existsSync(candidate)) continue;
-    const text = readFileSync(candidate, 'utf8');
-    const names = new Set(text.match(/\b(?:METERING_GATE|AWS)_[A-Z0-9_]+\b/g) ?? []);
-    if ([...names].some((n) => n.startsWith('METERING_GATE_'))) return { source: candidate, names };
+    const found = readFileSync(candidate, 'utf8').match(/\b(?:METERING_GATE|AWS)_[A-Z0-9_]+\b/g) ?? [];
+    if (!found.some((n) => n.startsWith('METERING_GATE_'))) continue;
+    for (const n of found) names.add(n);
+    sources.push(candidate);
   }
-  return null;
+  return sources.length ? { source: sources.join(' or '), names } : null;
 }
