@@ -34,7 +34,12 @@ export function createCredentialProvider(options: CredentialChainOptions): AwsCr
     clientConfig: {
       region: options.stsRegion,
       maxAttempts: 1,
-      requestHandler: createRequestHandler(options.network, { connectTimeoutMs: options.attemptTimeoutMs, requestTimeoutMs: options.attemptTimeoutMs }),
+      // A wrong AWS_ENDPOINT_URL_STS (an HTML page, a redirect) is named as such, not taken for STS refusing.
+      requestHandler: createRequestHandler(options.network, {
+        connectTimeoutMs: options.attemptTimeoutMs,
+        requestTimeoutMs: options.attemptTimeoutMs,
+        expect: { protocol: 'aws-query', api: 'sts', service: 'AWS STS' },
+      }),
     },
   });
   // The STS client is constructed inside the chain, on its first call: quiet, like the Metering client.

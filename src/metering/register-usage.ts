@@ -64,7 +64,7 @@ function constructClient(options: MeteringCallOptions): MarketplaceMeteringClien
     maxAttempts: 1,
     requestHandler: createRequestHandler(options.network, {
       connectTimeoutMs: options.connectTimeoutMs,
-      expect: { protocol: 'aws-json', service: 'the AWS Marketplace Metering API' },
+      expect: { protocol: 'aws-json', api: 'metering', service: 'the AWS Marketplace Metering API' },
     }),
   });
 }

@@ -9,12 +9,15 @@ export type NetFailureKind = 'tls' | 'proxy-refused' | 'too-large' | 'not-protoc
 export class NetFailure extends Error {
   readonly kind: NetFailureKind;
   readonly host: string;
+  /** The API the endpoint was meant to be: which "not that API" code a wrong answer gets. */
+  readonly api: 'metering' | 'sts';
 
-  constructor(kind: NetFailureKind, host: string, message: string, options: { cause?: unknown } = {}) {
+  constructor(kind: NetFailureKind, host: string, message: string, options: { cause?: unknown; api?: 'metering' | 'sts' } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NetFailure';
     this.kind = kind;
     this.host = host;
+    this.api = options.api ?? 'metering';
   }
 }
 
@@ -29,6 +32,9 @@ const PROXY_HINT =
 
 const ENDPOINT_HINT =
   'check --endpoint-url, METERING_GATE_ENDPOINT_URL, AWS_ENDPOINT_URL_MARKETPLACE_METERING and AWS_ENDPOINT_URL: unset them to use AWS, or point them at the Metering API (an interface VPC endpoint for com.amazonaws.<region>.metering.marketplace needs no URL with private DNS on); if a proxy or firewall answers in its place, see HTTPS_PROXY and NO_PROXY.';
+
+const STS_ENDPOINT_HINT =
+  'check AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL (and sts_endpoint_url / endpoint_url in the AWS config file): unset them to use the regional STS endpoint the SDK picks (sts.<region>.amazonaws.com), or point them at STS itself (an interface VPC endpoint for com.amazonaws.<region>.sts needs no URL with private DNS on); if a proxy or firewall answers in its place, see HTTPS_PROXY and NO_PROXY.';
 
 /** What Node and OpenSSL call each certificate problem, in words an operator can act on. */
 const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
@@ -79,6 +85,8 @@ export function classifyNetFailure(error: unknown): NetClassification | null {
       return { code: 'PROXY_REFUSED', reason: error.message, hint: PROXY_HINT };
     case 'too-large':
     case 'not-protocol':
-      return { code: 'ENDPOINT_NOT_METERING', reason: error.message, hint: ENDPOINT_HINT };
+      return error.api === 'sts'
+        ? { code: 'ENDPOINT_NOT_STS', reason: error.message, hint: STS_ENDPOINT_HINT }
+        : { code: 'ENDPOINT_NOT_METERING', reason: error.message, hint: ENDPOINT_HINT };
   }
 }

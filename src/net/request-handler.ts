@@ -5,7 +5,7 @@ import * as nodeTls from 'node:tls';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions, RequestHandler } from '@smithy/types';
 import type { NetworkConfig, ProxySetting } from '../config/network-config.js';
-import { unexpectedAnswer, type AnswerExpectation } from './answer-check.js';
+import { madeIn, unexpectedAnswer, type AnswerExpectation } from './answer-check.js';
 import { MAX_RESPONSE_BYTES, NetFailure, tlsProblem } from './errors.js';
 import { routeFor } from './proxy-route.js';
 
@@ -80,7 +80,7 @@ async function proxyAgent(proxy: ProxySetting, secure: boolean, tls: TlsOptions,
   return agent;
 }
 
-function readCapped(body: IncomingMessage, limit: number, host: string, status: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+function readCapped(body: IncomingMessage, limit: number, host: string, status: number, signal: AbortSignal | undefined, api: NetFailure['api']): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -94,7 +94,7 @@ function readCapped(body: IncomingMessage, limit: number, host: string, status: 
     signal?.addEventListener('abort', onAbort, { once: true });
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(new NetFailure('too-large', host, `the endpoint ${host} answered HTTP ${status} with a body over ${limit} bytes; refused without reading the rest`));
+      if (size > limit) fail(new NetFailure('too-large', host, `the endpoint ${host} answered HTTP ${status} with a body over ${limit} bytes; refused without reading the rest`, { api }));
       else chunks.push(chunk);
     });
     body.once('end', () => {
@@ -173,17 +173,18 @@ class GateRequestHandler implements GateHttpHandler {
       const status = refused ?? response.statusCode;
       throw new NetFailure('proxy-refused', host, `the proxy ${proxy?.shown ?? '(unknown)'} from ${proxy?.from ?? 'the environment'} refused to connect to ${host}: HTTP ${status}${status === 407 ? ' Proxy Authentication Required' : status === 403 ? ' Forbidden' : ''}`);
     }
+    const expect = this.options.expect && madeIn(this.options.expect.protocol, request.headers) ? this.options.expect : undefined;
+    const api = this.options.expect?.api ?? 'metering';
     const limit = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const declared = Number(response.headers['content-length'] ?? Number.NaN);
     if (declared > limit) {
       raw?.destroy?.();
-      throw new NetFailure('too-large', host, `the endpoint ${host} answered HTTP ${response.statusCode} with a ${declared}-byte body, over the ${limit} bytes accepted; refused without reading it`);
+      throw new NetFailure('too-large', host, `the endpoint ${host} answered HTTP ${response.statusCode} with a ${declared}-byte body, over the ${limit} bytes accepted; refused without reading it`, { api });
     }
-    const body = await readCapped(raw, limit, host, response.statusCode, handlerOptions.abortSignal as AbortSignal | undefined);
-    const expect = this.options.expect;
-    const unexpected = expect ? unexpectedAnswer(response.statusCode, response.headers, body) : null;
+    const body = await readCapped(raw, limit, host, response.statusCode, handlerOptions.abortSignal as AbortSignal | undefined, api);
+    const unexpected = expect ? unexpectedAnswer(response.statusCode, response.headers, body, expect.protocol) : null;
     if (expect && unexpected) {
-      throw new NetFailure('not-protocol', host, `the endpoint ${url.protocol}//${host}${proxy ? ` (through the proxy ${proxy.shown})` : ''} answered ${unexpected}; it is not ${expect.service}`);
+      throw new NetFailure('not-protocol', host, `the endpoint ${url.protocol}//${host}${proxy ? ` (through the proxy ${proxy.shown})` : ''} answered ${unexpected}; it is not ${expect.service}`, { api: expect.api });
     }
     response.body = body;
     return { response };

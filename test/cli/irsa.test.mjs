@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
@@ -127,6 +128,56 @@ describe('IRSA through STS', () => {
     assert.match(file.hint, /projected service account token volume/);
     assert.deepEqual(requests, []);
   });
+});
+
+// A wrong AWS_ENDPOINT_URL_STS: something answers, but not STS. Named as such (exit 2,
+// ENDPOINT_NOT_STS, the status and content type, a hint naming AWS_ENDPOINT_URL_STS), never
+// taken for STS refusing (exit 8), never retried, never a stack trace.
+const NOT_STS = [
+  { name: 'an HTML 404', status: 404, type: 'text/html', body: '<html><h1>Not Found</h1></html>', says: 'HTTP 404 text/html' },
+  { name: 'a redirect', status: 302, type: 'text/html', body: '', headers: { location: 'https://login.example.com/' }, says: 'HTTP 302 text/html (a redirect to https://login.example.com/)' },
+  { name: 'a JSON 200 (another AWS API)', status: 200, type: 'application/x-amz-json-1.1', body: '{}', says: 'HTTP 200 application/x-amz-json-1.1' },
+  { name: 'text/xml that is not XML', status: 200, type: 'text/xml', body: 'ok', says: 'HTTP 200 text/xml that is not XML' },
+  { name: 'an XML 403 without an AWS error code', status: 403, type: 'application/xml', body: '<?xml version="1.0"?><denied>by policy</denied>', says: 'HTTP 403 application/xml without an AWS error code' },
+];
+
+describe('AWS_ENDPOINT_URL_STS pointing at something that is not STS', () => {
+  let current;
+  let calls = 0;
+  let server;
+  let url;
+  before(async () => {
+    server = createHttpServer((req, res) => {
+      calls += 1;
+      req.resume();
+      res.writeHead(current.status, { 'content-type': current.type, ...current.headers });
+      res.end(current.body);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  });
+
+  for (const answer of NOT_STS) {
+    test(`${answer.name}: exit 2 ENDPOINT_NOT_STS at once, naming the answer and AWS_ENDPOINT_URL_STS`, async () => {
+      current = answer;
+      calls = 0;
+      const { code, file, requests, stderr, terminationLog } = await run({ env: irsaEnv({ AWS_ENDPOINT_URL_STS: url }) });
+      assert.equal(code, 2, stderr);
+      assert.equal(file.errorCode, 'ENDPOINT_NOT_STS');
+      assert.equal(file.exitCode, 2);
+      assert.match(file.message, /^IRSA is configured \(AWS_ROLE_ARN /);
+      assert.ok(file.message.endsWith(`but the STS call failed: the endpoint ${url} answered ${answer.says}; it is not AWS STS`), file.message);
+      assert.match(file.hint, /AWS_ENDPOINT_URL_STS/);
+      assert.match(terminationLog, /AWS_ENDPOINT_URL_STS/);
+      assert.equal(calls, 1, 'one call: a wrong endpoint is not retried');
+      assert.deepEqual(requests, [], 'RegisterUsage was never called');
+      assert.doesNotMatch(`${stderr}${JSON.stringify(file)}${terminationLog}`, /\n\s+at |\\n\s+at /, 'no stack trace');
+    });
+  }
 });
 
 describe('IRSA over HTTPS through an egress proxy', () => {

@@ -2,6 +2,7 @@
 // configured but refused, configured but unreachable: each its own finding, fix and exit code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { baseEnv, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
 import { IRSA_ROLE_ARN, IRSA_SUB, writeWebIdentityToken } from '../helpers/irsa.mjs';
@@ -51,6 +52,26 @@ test('IRSA configured but STS unreachable: exit 6, with the network fix', async 
   assert.equal(row.errorCode, 'SERVICE_UNAVAILABLE');
   assert.match(row.finding, /but STS \(http:\/\/127\.0\.0\.1:9\) did not issue credentials/);
   assert.match(row.fix, /VPC endpoint \(com\.amazonaws\.<region>\.sts\)/);
+});
+
+test('AWS_ENDPOINT_URL_STS at something that is not STS: exit 2 ENDPOINT_NOT_STS, as register reports it', async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not Found</html>');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const { run, report, row } = await doctor(env({ AWS_ENDPOINT_URL_STS: url }));
+    assert.equal(run.code, 2, run.stdout);
+    assert.equal(report.firstFailure, 'sts');
+    assert.equal(row.errorCode, 'ENDPOINT_NOT_STS');
+    assert.match(row.finding, new RegExp(`but the STS call failed: the endpoint ${url} answered HTTP 404 text/html; it is not AWS STS$`));
+    assert.match(row.fix, /AWS_ENDPOINT_URL_STS/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('IRSA not configured: skipped, saying so; half configured: fails with exit 8', async () => {
