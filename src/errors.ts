@@ -56,11 +56,6 @@ export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
   TERMINATED: 'the gate was stopped by a signal before it finished (the pod or task was stopping); it registers again on the next start.',
 };
 
-/**
- * Exit codes for the signals the gate stops on: 128 + the signal number, as shells report.
- * SIGHUP (a closed terminal, or a supervisor asking for a stop) is a stop like SIGTERM: the
- * result is still written.
- */
 /** Each code in a few words, for the exit-code lists of --help, which are built from this and EXIT_CODES. */
 export const EXIT_SUMMARIES: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'internal error (a bug)',
@@ -84,21 +79,113 @@ export const EXIT_SUMMARIES: Readonly<Record<ErrorCode, string>> = {
   TERMINATED: 'terminated',
 };
 
+/**
+ * Exit codes for the signals the gate stops on: 128 + the signal number, as shells report.
+ * SIGHUP (a closed terminal, or a supervisor asking for a stop) is a stop like SIGTERM: the
+ * result is still written.
+ */
 export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/**
+ * IMDS took the connection but never answered the token request. The region chain and doctor
+ * both give this fix; doctor tells the two cases apart by the failure's fields, not this text.
+ */
+export const HOP_LIMIT_HINT =
+  'IMDS took the connection but never answered the token request: the instance metadata hop limit is probably 1, which drops the answer before it reaches a container. Set the hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2, or in the launch template), or give the pod AWS_REGION.';
+
+/**
+ * What went wrong, as data: `reason` names the case and the other fields are its facts, so that
+ * code which must tell failures apart reads these, never the message. The message and the hint
+ * are built from them (describeFailure, failureHint). `described` is a failure whose facts have
+ * no reader but the operator: its text is all there is to it.
+ */
+export type FailureDetail =
+  | { readonly reason: 'described'; readonly text: string }
+  | { readonly reason: 'unexpected'; readonly problem: string }
+  | { readonly reason: 'terminated'; readonly signal: StopSignal }
+  | { readonly reason: 'aborted'; readonly by: string }
+  /** A flag, library option or variable (named as the caller knows it) holds a value that is not allowed. */
+  | { readonly reason: 'setting-invalid'; readonly setting: string; readonly shownValue: string; readonly allowed: string }
+  | { readonly reason: 'setting-missing'; readonly setting: string; readonly alternatives: readonly string[]; readonly allowed: string }
+  | { readonly reason: 'token-refused'; readonly problem: string }
+  /** A result file that is not what the gate wrote for this product and workload. */
+  | { readonly reason: 'result-unverified'; readonly file: string; readonly problem: string }
+  /** waitedMs: it did not appear within the wait; else problem says why it cannot be read. */
+  | { readonly reason: 'result-missing'; readonly file: string; readonly waitedMs: number | null; readonly problem: string | null }
+  /** A genuine result that records no entitlement: NOT_ENTITLED, GRACE or a gate error. */
+  | { readonly reason: 'result-not-entitled'; readonly file: string; readonly status: string; readonly recordedCode: ErrorCode; readonly recordedMessage: string | null }
+  | { readonly reason: 'region-unresolved'; readonly tried: readonly string[]; readonly imdsTokenUnanswered: boolean };
+
+export type FailureReason = FailureDetail['reason'];
+
+/** The one-line message of a failure, from its fields. */
+export function describeFailure(detail: FailureDetail): string {
+  switch (detail.reason) {
+    case 'described':
+      return detail.text;
+    case 'unexpected':
+      return `unexpected error: ${detail.problem}`;
+    case 'terminated':
+      return `stopped by ${detail.signal} before registration finished`;
+    case 'aborted':
+      return `${detail.by} was aborted by the caller`;
+    case 'setting-invalid':
+      return `invalid ${detail.setting} ${detail.shownValue}: ${detail.allowed}`;
+    case 'setting-missing':
+      return `missing ${detail.setting}${detail.alternatives.length ? ` or ${detail.alternatives.join(' / ')}` : ''}: ${detail.allowed}`;
+    case 'token-refused':
+      return `the RegisterUsage token was refused: ${detail.problem}`;
+    case 'result-unverified':
+      return `${detail.file} does not verify: ${detail.problem}`;
+    case 'result-missing':
+      return detail.waitedMs !== null ? `no result file at ${detail.file} after waiting ${detail.waitedMs}ms` : `no readable result file at ${detail.file} (${detail.problem ?? 'unreadable'})`;
+    case 'result-not-entitled':
+      if (detail.status === 'NOT_ENTITLED') return `${detail.file} records NOT_ENTITLED: AWS Marketplace said the customer is not subscribed to this product`;
+      return `${detail.file} records ${detail.status} (${detail.recordedCode}): the gate did not register: ${detail.status === 'GRACE' ? 'the workload was let start in GRACE, which no token proves' : (detail.recordedMessage ?? 'no message recorded')}`;
+    case 'region-unresolved':
+      return `could not determine the AWS region; tried: ${detail.tried.join('; ')}`;
+  }
+}
+
+/** The fix a failure's own facts call for, when it is more specific than its code's default. */
+export function failureHint(detail: FailureDetail): string | null {
+  switch (detail.reason) {
+    case 'region-unresolved':
+      return detail.imdsTokenUnanswered ? HOP_LIMIT_HINT : 'run in ECS or EKS, where the region is detected, or set AWS_REGION to the region the task runs in.';
+    default:
+      return null;
+  }
+}
+
+export interface GateErrorOptions {
+  readonly cause?: unknown;
+  readonly hint?: string;
+  readonly exitCode?: number;
+}
 
 export class GateError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
+  /** The failure as data; `message` and `hint` are built from it. */
+  readonly detail: FailureDetail;
   /** How to fix it, for the operator; printed and recorded, never secret, never empty. */
   readonly hint: string;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string; exitCode?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  /** A string is a failure described in words only (reason `described`). */
+  constructor(code: ErrorCode, detail: FailureDetail | string, options: GateErrorOptions = {}) {
+    const facts: FailureDetail = typeof detail === 'string' ? { reason: 'described', text: detail } : detail;
+    super(describeFailure(facts), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GateError';
     this.code = code;
+    this.detail = facts;
     this.exitCode = options.exitCode ?? EXIT_CODES[code];
-    this.hint = options.hint ?? DEFAULT_HINTS[code];
+    this.hint = options.hint ?? failureHint(facts) ?? DEFAULT_HINTS[code];
+  }
+
+  /** The machine-readable reason, as `detail.reason`. */
+  get reason(): FailureReason {
+    return this.detail.reason;
   }
 }
 
@@ -107,16 +194,14 @@ export function isGateError(error: unknown): error is GateError {
 }
 
 export function terminated(signal: StopSignal): GateError {
-  return new GateError('TERMINATED', `stopped by ${signal} before registration finished`, {
-    exitCode: SIGNAL_EXIT_CODES[signal],
-  });
+  return new GateError('TERMINATED', { reason: 'terminated', signal }, { exitCode: SIGNAL_EXIT_CODES[signal] });
 }
 
 /** Wraps anything thrown into a GateError; an unknown throw is a bug, so it is INTERNAL. */
 export function toGateError(error: unknown): GateError {
   if (isGateError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new GateError('INTERNAL', `unexpected error: ${message}`, { cause: error });
+  return new GateError('INTERNAL', { reason: 'unexpected', problem: message }, { cause: error });
 }
 
 /**

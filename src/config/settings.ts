@@ -69,12 +69,11 @@ function shown(value: string): string {
 }
 
 export function invalidSetting(setting: Setting, allowed: string, shownValue?: string): GateError {
-  return new GateError('CONFIG_INVALID', `invalid ${setting.from} ${shownValue ?? shown(setting.value)}: ${allowed}`);
+  return new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: setting.from, shownValue: shownValue ?? shown(setting.value), allowed });
 }
 
 export function missingSetting(spec: OptionSpec, allowed: string, flags: RawFlags = {}): GateError {
-  const envNames = spec.env?.length ? ` or ${spec.env.join(' / ')}` : '';
-  return new GateError('CONFIG_INVALID', `missing ${optionName(flags, spec)}${envNames}: ${allowed}`);
+  return new GateError('CONFIG_INVALID', { reason: 'setting-missing', setting: optionName(flags, spec), alternatives: spec.env ?? [], allowed });
 }
 
 /** A duration option, flag then env, else its default (none: 0), within the table's range for it. */

@@ -48,7 +48,7 @@ export const STS_UNREACHABLE_HINT =
  * deadline, as RegisterUsage's are), and a token file that cannot be read is final.
  */
 export function classifyStsError(error: unknown, irsa: IrsaContext): Classification {
-  if (isGateError(error)) return { kind: 'final', code: error.code, reason: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  if (isGateError(error)) return { kind: 'final', code: error.code, reason: error.message, hint: error.hint, detail: error.detail };
   const shape = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
   const name = typeof shape.name === 'string' ? shape.name : 'Error';
   const status = shape.$metadata?.httpStatusCode;

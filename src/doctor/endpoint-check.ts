@@ -25,9 +25,10 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Prom
 }
 
 function errorText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const { code, syscall } = error as NodeJS.ErrnoException;
   const message = error instanceof Error ? error.message : String(error);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+  // A system error's message already names its code ("connect ECONNREFUSED ..."); others (TLS, DNS wrappers) may not.
+  return code && !syscall ? `${code}: ${message}` : message;
 }
 
 function open(socket: Socket, event: 'connect' | 'secureConnect', timeoutMs: number, what: string): Promise<void> {

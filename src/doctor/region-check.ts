@@ -1,11 +1,13 @@
 import type { EnvironmentFacts } from '../config/environment.js';
-import { toGateError } from '../errors.js';
+import { toGateError, type GateError } from '../errors.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
 import { fail, pass, warn, type CheckRow } from './report.js';
 
 export interface RegionCheck {
   readonly row: CheckRow;
   readonly resolved: ResolvedRegion | null;
+  /** Why the chain found no region, as data (the row holds its words). */
+  readonly failure: GateError | null;
 }
 
 const SOURCE_TEXT: Readonly<Record<ResolvedRegion['source'], string>> = {
@@ -23,12 +25,13 @@ export async function checkRegion(options: { override: string | null; environmen
     if (resolved.source === 'flag') {
       return {
         resolved,
+        failure: null,
         row: warn('region', `${resolved.region}, hard-coded by --region`, 'remove --region and let the gate detect the region: a region other than the task\'s gets InvalidRegionException.'),
       };
     }
-    return { resolved, row: pass('region', `${resolved.region} from ${from}`) };
+    return { resolved, failure: null, row: pass('region', `${resolved.region} from ${from}`) };
   } catch (error) {
     const failure = toGateError(error);
-    return { resolved: null, row: fail('region', failure.code, failure.message, failure.hint ?? 'set AWS_REGION to the region the workload runs in.') };
+    return { resolved: null, failure, row: fail('region', failure.code, failure.message, failure.hint) };
   }
 }

@@ -1,20 +1,19 @@
 import type { DoctorConfig } from '../config/doctor-config.js';
 import { describeCredentialSource } from '../credentials/source.js';
 import { detectPlatform } from '../platform/platform.js';
-import { HOP_LIMIT_HINT } from '../platform/region.js';
 import { startDeadline } from '../time/deadline.js';
 import { GATE_VERSION } from '../version.js';
 import { checkCall } from './call-check.js';
 import { checkCredentials } from './credentials-check.js';
 import { checkEndpoint, meteringEndpoint } from './endpoint-check.js';
-import { checkImds } from './imds-check.js';
+import { checkImds, type ImdsCheck } from './imds-check.js';
 import { checkCaBundle, checkProxy } from './network-check.js';
 import { checkPublicKey } from './key-check.js';
 import { checkOptions } from './options-check.js';
 import { checkOutputDir } from './output-check.js';
 import { checkPlatform } from './platform-check.js';
 import { checkProductCode } from './product-check.js';
-import { checkRegion } from './region-check.js';
+import { checkRegion, type RegionCheck } from './region-check.js';
 import { checkSts } from './sts-check.js';
 import { fail, summarise, type CheckRow, type DoctorReport } from './report.js';
 
@@ -23,8 +22,9 @@ import { fail, summarise, type CheckRow, type DoctorReport } from './report.js';
  * and gives the hop-limit advice for both; the imds row can, so on a machine without IMDS
  * the region row should not send anyone to change a hop limit.
  */
-function reconcileRegionFix(regionRow: CheckRow, imdsRow: CheckRow): CheckRow {
-  if (regionRow.fix !== HOP_LIMIT_HINT || imdsRow.fix === HOP_LIMIT_HINT) return regionRow;
+function reconcileRegionFix({ row: regionRow, failure }: RegionCheck, imds: ImdsCheck): CheckRow {
+  const chainSawHopLimit = failure?.detail.reason === 'region-unresolved' && failure.detail.imdsTokenUnanswered;
+  if (!chainSawHopLimit || imds.tokenUnanswered) return regionRow;
   return { ...regionRow, fix: 'no region source answered: set AWS_REGION to the region the workload runs in, or run in ECS or EKS where it is detected (see the imds row).' };
 }
 
@@ -51,14 +51,15 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
 
   const regionCheck = config.regionOverride.ok
     ? checkRegion({ override: config.regionOverride.value, environment, timeoutMs, signal })
-    : Promise.resolve({ resolved: null, row: fail('region', config.regionOverride.error.code, config.regionOverride.error.message, 'remove --region: the gate detects the region.') });
+    : Promise.resolve<RegionCheck>({ resolved: null, failure: config.regionOverride.error, row: fail('region', config.regionOverride.error.code, config.regionOverride.error.message, 'remove --region: the gate detects the region.') });
   const imdsRow = checkImds(
     environment,
     initialPlatform,
     regionCheck.then(({ resolved }) => ({ forRegion: config.regionOverride.ok && (resolved === null || resolved.source === 'imds'), forCredentials: credentialSource === 'imds' })),
     { timeoutMs, signal },
   );
-  const { resolved, row: regionRow } = await regionCheck;
+  const region = await regionCheck;
+  const { resolved } = region;
   // The task metadata knows the launch type better than the environment does.
   const platform = detectPlatform(environment, resolved?.ecsLaunchType);
   const endpointOverridden = config.endpointUrl.ok && config.endpointUrl.value !== null;
@@ -77,8 +78,8 @@ async function diagnose(config: DoctorConfig, signal: AbortSignal): Promise<Doct
   const rows: CheckRow[] = [
     checkPlatform(platform, endpointOverridden),
     checkCredentials(environment, platform),
-    reconcileRegionFix(regionRow, imds),
-    imds,
+    reconcileRegionFix(region, imds),
+    imds.row,
     await proxyRow,
     checkCaBundle(config),
     await endpointRow,

@@ -1,7 +1,7 @@
-import { EXIT_CODES, GateError, toGateError, type ErrorCode } from '../errors.js';
+import { EXIT_CODES, GateError, toGateError, type ErrorCode, type FailureDetail, type FailureReason, type GateErrorOptions } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
 
-export { EXIT_CODES, type ErrorCode };
+export { EXIT_CODES, type ErrorCode, type FailureDetail, type FailureReason };
 
 /**
  * What the library throws. It is a GateError, so code inside the gate and code outside it
@@ -11,8 +11,8 @@ export class MeteringGateError extends GateError {
   /** For register(): the result that was written, when one was. */
   readonly result: EntitlementResult | null;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string; exitCode?: number; result?: EntitlementResult | null } = {}) {
-    super(code, message, options);
+  constructor(code: ErrorCode, detail: FailureDetail | string, options: GateErrorOptions & { result?: EntitlementResult | null } = {}) {
+    super(code, detail, options);
     this.name = 'MeteringGateError';
     this.result = options.result ?? null;
   }
@@ -22,6 +22,6 @@ export class MeteringGateError extends GateError {
     const gate = toGateError(error);
     // A GateError's own cause (else itself) is kept; anything else thrown is the cause as it is.
     const cause = gate === error ? (gate.cause ?? gate) : error;
-    return new MeteringGateError(gate.code, gate.message, { cause, exitCode: gate.exitCode, ...(gate.hint === undefined ? {} : { hint: gate.hint }) });
+    return new MeteringGateError(gate.code, gate.detail, { cause, exitCode: gate.exitCode, hint: gate.hint });
   }
 }

@@ -5,7 +5,7 @@
  */
 export { verifyEntitlement, type VerifyEntitlementOptions, type VerifiedEntitlement, type Duration } from './verify-entitlement.js';
 export { register, type RegisterOptions, type RegisterSuccess } from './register.js';
-export { MeteringGateError, EXIT_CODES, type ErrorCode } from './errors.js';
+export { MeteringGateError, EXIT_CODES, type ErrorCode, type FailureDetail, type FailureReason } from './errors.js';
 export type { EntitlementResult, EntitlementStatus } from '../result/entitlement.js';
 export type { LogLevel } from '../config/log-config.js';
 export { GATE_VERSION as version } from '../version.js';

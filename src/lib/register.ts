@@ -95,7 +95,7 @@ function toFlags(options: RegisterOptions): Record<string, unknown> {
 export async function register(options: RegisterOptions): Promise<RegisterSuccess> {
   if (options === null || typeof options !== 'object') throw new MeteringGateError('CONFIG_INVALID', 'register needs an options object with productCode');
   const controller = new AbortController();
-  const onAbort = () => controller.abort(new GateError('TERMINATED', 'registration was aborted by the caller'));
+  const onAbort = () => controller.abort(new GateError('TERMINATED', { reason: 'aborted', by: 'registration' }));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

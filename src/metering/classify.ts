@@ -1,10 +1,11 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode, FailureDetail } from '../errors.js';
 import { classifyNetFailure } from '../net/errors.js';
 
 export type Classification =
   /** throttled: the service said "too many callers", which the backoff answers with longer waits. */
   | { kind: 'transient'; reason: string; throttled: boolean }
-  | { kind: 'final'; code: ErrorCode; reason: string; hint?: string };
+  /** detail: the failure's facts when it is already a gate failure (its reason is then their message). */
+  | { kind: 'final'; code: ErrorCode; reason: string; hint?: string; detail?: FailureDetail };
 
 export const IAM_POLICY_HINT =
   'grant the role that signs the call (the IRSA role on EKS, the task role on ECS, not the execution or node role) this policy: {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"aws-marketplace:RegisterUsage","Resource":"*"}]}';

@@ -113,7 +113,7 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
         classification = classify(error);
         if (classification.kind === 'final') {
           stats.stoppedBy = null;
-          throw new GateError(classification.code, classification.reason, { cause: error, ...(classification.hint ? { hint: classification.hint } : {}) });
+          throw new GateError(classification.code, classification.detail ?? classification.reason, { cause: error, ...(classification.hint ? { hint: classification.hint } : {}) });
         }
         stats.stoppedBy = 'deadline';
         if (httpStatusOf(error) !== undefined) stats.lastServiceAnswer = classification.reason;

@@ -1,6 +1,6 @@
 import type { EnvironmentFacts } from '../config/environment.js';
 import { isValidRegion, REGION_EXAMPLES } from '../config/region-name.js';
-import { GateError } from '../errors.js';
+import { GateError, HOP_LIMIT_HINT } from '../errors.js';
 import { readEcsTask } from './ecs-metadata.js';
 import { readImdsRegion } from './imds.js';
 
@@ -23,8 +23,7 @@ export interface RegionOptions {
   readonly signal?: AbortSignal;
 }
 
-export const HOP_LIMIT_HINT =
-  'IMDS took the connection but never answered the token request: the instance metadata hop limit is probably 1, which drops the answer before it reaches a container. Set the hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2, or in the launch template), or give the pod AWS_REGION.';
+export { HOP_LIMIT_HINT };
 
 /**
  * The contract's order: --region, ECS task metadata, AWS_REGION, AWS_DEFAULT_REGION, IMDSv2.
@@ -64,7 +63,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
     return { region: value, source: 'env', detail: name, ecsLaunchType, ecsTaskArn };
   }
 
-  let hint: string | undefined;
+  let imdsTokenUnanswered = false;
   if (environment.imdsDisabled) {
     tried.push('IMDSv2 (skipped: AWS_EC2_METADATA_DISABLED=true)');
   } else {
@@ -73,11 +72,9 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
       return { region: lookup.region, source: 'imds', detail: environment.imdsEndpoint, ecsLaunchType, ecsTaskArn };
     }
     tried.push(`IMDSv2 at ${environment.imdsEndpoint} (${lookup.ok ? `answered ${JSON.stringify(lookup.region)}, not a region` : lookup.detail})`);
-    if (!lookup.ok && lookup.tokenUnanswered) hint = HOP_LIMIT_HINT;
+    imdsTokenUnanswered = !lookup.ok && lookup.tokenUnanswered;
   }
 
   if (options.signal?.aborted) throw options.signal.reason;
-  throw new GateError('REGION_UNRESOLVED', `could not determine the AWS region; tried: ${tried.join('; ')}`, {
-    hint: hint ?? 'run in ECS or EKS, where the region is detected, or set AWS_REGION to the region the task runs in.',
-  });
+  throw new GateError('REGION_UNRESOLVED', { reason: 'region-unresolved', tried, imdsTokenUnanswered });
 }

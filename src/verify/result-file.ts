@@ -5,7 +5,7 @@ import type { IdentityLookup } from '../binding/identity.js';
 import { BINDING_NAMES, checkBinding } from '../binding/nonce.js';
 import { EXIT_CODES, GateError, isGateError, type ErrorCode } from '../errors.js';
 import type { EntitlementResult } from '../result/entitlement.js';
-import { TOKEN_REFUSED, verifyToken } from './token.js';
+import { verifyToken } from './token.js';
 
 export interface ResultFileCheck {
   readonly file: string;
@@ -41,8 +41,8 @@ export interface VerifiedResultFile {
  */
 export const MAX_RESULT_FILE_BYTES = 1024 * 1024;
 
-function forged(file: string, reason: string): GateError {
-  return new GateError('TOKEN_INVALID', `${file} does not verify: ${reason}`);
+function forged(file: string, problem: string): GateError {
+  return new GateError('TOKEN_INVALID', { reason: 'result-unverified', file, problem });
 }
 
 /**
@@ -55,13 +55,13 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
     if (!(await waitForFile(check.file, check.waitMs, signal))) {
       // The CLI's stop (TERMINATED) is reported as such; any other abort ends the wait empty-handed.
       if (signal.aborted && isGateError(signal.reason)) throw signal.reason;
-      throw new GateError('RESULT_MISSING', `no result file at ${check.file} after waiting ${check.waitMs}ms`);
+      throw new GateError('RESULT_MISSING', { reason: 'result-missing', file: check.file, waitedMs: check.waitMs, problem: null });
     }
   }
   const read = readRegularFile(check.file, MAX_RESULT_FILE_BYTES);
   if (!read.ok) {
     const why = read.reason === 'not-regular' ? `it is ${read.detail}, not a regular file` : read.reason === 'too-large' ? `it is ${read.detail}, more than a result file can be (${MAX_RESULT_FILE_BYTES})` : read.detail;
-    throw new GateError('RESULT_MISSING', `no readable result file at ${check.file} (${why})`);
+    throw new GateError('RESULT_MISSING', { reason: 'result-missing', file: check.file, waitedMs: null, problem: why });
   }
   const text = read.bytes.toString('utf8');
   let parsed: unknown;
@@ -99,7 +99,7 @@ export async function verifyResultFile(check: ResultFileCheck): Promise<Verified
       ...(check.now === undefined ? {} : { now: check.now }),
     });
   } catch (error) {
-    if (error instanceof GateError) throw forged(check.file, error.message.startsWith(TOKEN_REFUSED) ? `its token: ${error.message.slice(TOKEN_REFUSED.length)}` : error.message);
+    if (error instanceof GateError) throw forged(check.file, error.detail.reason === 'token-refused' ? `its token: ${error.detail.problem}` : error.message);
     throw error;
   }
   // The nonce is the token's (verifyToken compared them), so the binding is AWS-signed.
@@ -130,12 +130,12 @@ function isErrorCode(value: unknown): value is ErrorCode {
 function refuseUnlessEntitled(file: string, result: EntitlementResult): void {
   if (result.status === 'ENTITLED') return;
   if (result.status === 'NOT_ENTITLED') {
-    throw new GateError('CUSTOMER_NOT_ENTITLED', `${file} records NOT_ENTITLED: AWS Marketplace said the customer is not subscribed to this product`);
+    throw new GateError('CUSTOMER_NOT_ENTITLED', { reason: 'result-not-entitled', file, status: result.status, recordedCode: 'CUSTOMER_NOT_ENTITLED', recordedMessage: null });
   }
   if (result.status === 'GRACE' || result.status === 'ERROR') {
     const recorded = isErrorCode(result.errorCode) && result.errorCode !== 'CUSTOMER_NOT_ENTITLED' ? result.errorCode : 'INTERNAL';
-    const what = result.status === 'GRACE' ? 'the workload was let start in GRACE, which no token proves' : String(result.message ?? 'no message recorded');
-    throw new GateError(recorded, `${file} records ${result.status} (${recorded}): the gate did not register: ${what}`);
+    const recordedMessage = result.message === undefined || result.message === null ? null : String(result.message);
+    throw new GateError(recorded, { reason: 'result-not-entitled', file, status: result.status, recordedCode: recorded, recordedMessage });
   }
   throw forged(file, `status ${JSON.stringify(result.status ?? null)} is not one the gate writes`);
 }

@@ -23,11 +23,9 @@ export interface VerifiedToken {
 const ALGORITHM = 'PS256';
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-/** How every refusal's message starts; a caller that names the token otherwise replaces just this. */
-export const TOKEN_REFUSED = 'the RegisterUsage token was refused: ';
-
-function invalid(reason: string, cause?: unknown): GateError {
-  return new GateError('TOKEN_INVALID', `${TOKEN_REFUSED}${reason}`, cause === undefined ? {} : { cause });
+/** A refusal carries its problem as a field, so that a caller naming the token otherwise (result-file.ts) words it its own way. */
+function invalid(problem: string, cause?: unknown): GateError {
+  return new GateError('TOKEN_INVALID', { reason: 'token-refused', problem }, cause === undefined ? {} : { cause });
 }
 
 function decodePayload(token: string): Uint8Array {

@@ -24,3 +24,26 @@ test('the README documents every code of the table', () => {
   const table = readme.slice(readme.indexOf('## Exit codes'), readme.indexOf('## Result files'));
   for (const code of Object.keys(EXIT_CODES)) assert.match(table, new RegExp(`\`${code}\``), code);
 });
+
+test('a failure carries its reason and facts; its message and hint are built from them', async () => {
+  const { describeFailure, HOP_LIMIT_HINT, toGateError, terminated } = await importSource('errors');
+  const unresolved = new GateError('REGION_UNRESOLVED', { reason: 'region-unresolved', tried: ['AWS_REGION (not set)', 'IMDSv2 (timeout)'], imdsTokenUnanswered: true });
+  assert.equal(unresolved.reason, 'region-unresolved');
+  assert.deepEqual(unresolved.detail.tried, ['AWS_REGION (not set)', 'IMDSv2 (timeout)']);
+  assert.equal(unresolved.message, 'could not determine the AWS region; tried: AWS_REGION (not set); IMDSv2 (timeout)');
+  assert.equal(unresolved.message, describeFailure(unresolved.detail));
+  assert.equal(unresolved.hint, HOP_LIMIT_HINT);
+  const noImds = new GateError('REGION_UNRESOLVED', { reason: 'region-unresolved', tried: [], imdsTokenUnanswered: false });
+  assert.notEqual(noImds.hint, HOP_LIMIT_HINT);
+
+  const words = new GateError('CONFIG_INVALID', 'free text');
+  assert.deepEqual(words.detail, { reason: 'described', text: 'free text' });
+  assert.equal(words.message, 'free text');
+
+  const setting = new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: '--deadline', shownValue: '"30"', allowed: 'needs a unit' });
+  assert.equal(setting.message, 'invalid --deadline "30": needs a unit');
+  const stopped = terminated('SIGINT');
+  assert.deepEqual([stopped.reason, stopped.detail.signal, stopped.exitCode], ['terminated', 'SIGINT', 130]);
+  const bug = toGateError(new TypeError('x is undefined'));
+  assert.deepEqual([bug.code, bug.reason, bug.detail.problem], ['INTERNAL', 'unexpected', 'x is undefined']);
+});

@@ -19,7 +19,9 @@ const claims = { productCode: 'p1', publicKeyVersion: 1, nonce: 'n1', iat: NOW /
 async function refused(promise, pattern) {
   await assert.rejects(promise, (error) => {
     assert.equal(error.code, 'TOKEN_INVALID');
-    assert.match(error.message, pattern);
+    assert.equal(error.reason, 'token-refused');
+    assert.match(error.detail.problem, pattern);
+    assert.equal(error.message, `the RegisterUsage token was refused: ${error.detail.problem}`);
     return true;
   });
 }
