@@ -84,10 +84,10 @@ export function tempDir(prefix, { ownedByImageUser = false } = {}) {
   return dir;
 }
 
-/** Start `metering-gate emulator` on the host (127.0.0.1, a free port) with a scenario. */
-export async function startEmulator(scenario, { region = 'us-east-1' } = {}) {
+/** Start `metering-gate emulator` on the host (127.0.0.1, a free port) with a scenario (and e.g. --tls --ca-out FILE). */
+export async function startEmulator(scenario, { region = 'us-east-1', extraArgs = [] } = {}) {
   ensureBundle();
-  const emulator = await startEmulatorProcess({ bundle, scenario, taskRegion: region });
+  const emulator = await startEmulatorProcess({ bundle, scenario, taskRegion: region, extraArgs });
   return { ...emulator, key: () => readFileSync(emulator.keyPath, 'utf8') };
 }
 

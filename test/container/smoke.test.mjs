@@ -97,6 +97,63 @@ test('not entitled: exit 3 and a NOT_ENTITLED result', { skip }, async () => {
   assert.equal(result.entitled, false);
 });
 
+// HTTPS with a private CA, as behind a TLS-inspecting proxy: the emulator serves TLS for the
+// real Metering host name from a CA of its own; the gate's container gets that CA as a file
+// mounted read-only (a Secret or ConfigMap in a cluster) and AWS_CA_BUNDLE naming it. The host
+// name resolves to the host's loopback inside the container (--add-host), so the certificate's
+// name check is the real one, not an IP address's.
+const METERING_HOST = 'metering.marketplace.us-east-1.amazonaws.com';
+const CA_IN = '/etc/metering-gate/ca/corp-ca.pem';
+
+async function registerOverTls({ withCa }) {
+  const caDir = tempDir('smoke-ca');
+  const caFile = join(caDir, 'corp-ca.pem');
+  const emu = await startEmulator('entitled', { extraArgs: ['--tls', '--ca-out', caFile] });
+  emulators.push(emu);
+  chmodSync(caFile, 0o644);
+  const endpoint = `https://${METERING_HOST}:${new URL(emu.url).port}`;
+  const out = tempDir(`smoke-tls-${withCa ? 'ca' : 'noca'}`, { ownedByImageUser: true });
+  const keyFile = join(tempDir('key-tls'), 'public-key.pem');
+  writeFileSync(keyFile, emu.key());
+  chmodSync(keyFile, 0o644);
+  const r = engine(['run', ...hardened, '--network=host', '--add-host', `${METERING_HOST}:127.0.0.1`,
+    '-v', `${out}:${OUT}`, '-v', `${keyFile}:${KEY_IN}:ro`,
+    ...(withCa ? ['-v', `${caFile}:${CA_IN}:ro`] : []),
+    ...envArgs({
+      METERING_GATE_PRODUCT_CODE: PRODUCT, METERING_GATE_PUBLIC_KEY_FILE: KEY_IN,
+      METERING_GATE_ENDPOINT_URL: endpoint, METERING_GATE_DEADLINE: '20s', AWS_REGION: 'us-east-1', ...TEST_CREDS,
+      ...(withCa ? { AWS_CA_BUNDLE: CA_IN } : {}),
+    }),
+    image]);
+  return { r, out, emu, endpoint };
+}
+
+test('HTTPS with the private CA mounted read-only and AWS_CA_BUNDLE: exit 0 and an ENTITLED result in the volume', { skip }, async () => {
+  const { r, out, emu } = await registerOverTls({ withCa: true });
+  assert.equal(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  const result = JSON.parse(readFileSync(join(out, 'entitlement.json'), 'utf8'));
+  assert.equal(result.status, 'ENTITLED');
+  assert.equal(result.entitled, true);
+  assert.equal(result.exitCode, 0);
+  assert.equal(result.productCode, PRODUCT);
+  assert.equal(result.signatureVerified, true);
+  assert.equal(result.attempts, 1);
+  const requests = await emu.requests();
+  assert.deepEqual(requests.map((q) => [q.target, q.status]), [['AWSMPMeteringService.RegisterUsage', 200]], 'the call reached the emulator over TLS');
+});
+
+test('HTTPS without the CA: exit 2 TLS_UNTRUSTED after the first attempt, naming the host and AWS_CA_BUNDLE', { skip }, async () => {
+  const { r, out, emu } = await registerOverTls({ withCa: false });
+  assert.equal(r.status, 2, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  const result = JSON.parse(readFileSync(join(out, 'entitlement.json'), 'utf8'));
+  assert.equal(result.status, 'ERROR');
+  assert.equal(result.errorCode, 'TLS_UNTRUSTED');
+  assert.equal(result.attempts, 1, 'not retried');
+  assert.match(result.message, new RegExp(`TLS with ${METERING_HOST.replaceAll('.', '\\.')}:\\d+ failed: the certificate`));
+  assert.match(result.hint, /AWS_CA_BUNDLE/);
+  assert.deepEqual(await emu.requests(), [], 'no request got through');
+});
+
 // No network at all, no endpoint, no AWS configuration: what a container outside AWS gets.
 const bare = (env) => engine(['run', ...hardened, '--network=none',
   ...envArgs({ METERING_GATE_PRODUCT_CODE: PRODUCT, METERING_GATE_SKIP_SIGNATURE_VERIFICATION: 'true', ...env }), image]);
