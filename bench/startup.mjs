@@ -118,13 +118,13 @@ try {
 const IMAGE_FLAGS = SNAPSHOT_NODE_FLAGS.join(' ');
 
 const ecs = await startFakeEcsTask();
-// The emulator is also STS for the IRSA row; with the bench's secret it still takes the ECS rows' credentials.
 const tokenFile = writeWebIdentityToken(snapshotDir);
-const emulator = await startEmulator(node20, BUNDLE, ['--web-identity-token-file', tokenFile]);
+const emulator = await startEmulator(node20, BUNDLE);
 // The same emulator over HTTPS, with a CA of its own that the gate trusts through AWS_CA_BUNDLE,
 // as a private CA or a TLS-inspecting proxy would be trusted: TLS set-up (trust store,
-// handshake) is part of every real start.
-const tlsEmulator = await startEmulator(node20, BUNDLE, ['--tls', '--ca-out', join(snapshotDir, 'emulator-ca.pem')]);
+// handshake) is part of every real start. It is also STS for the IRSA row, which a real pod
+// reaches over HTTPS too; with the bench's secret it still takes the ECS rows' credentials.
+const tlsEmulator = await startEmulator(node20, BUNDLE, ['--tls', '--ca-out', join(snapshotDir, 'emulator-ca.pem'), '--web-identity-token-file', tokenFile]);
 const work = tempDir('gate-bench-');
 const home = join(work, 'home');
 mkdirSync(home);
@@ -135,7 +135,7 @@ const taskEnv = (extra = {}) => taskEnvOf(home, ecs, extra);
 
 /**
  * IRSA as on EKS: no ECS task; the pod identity webhook's AWS_REGION, AWS_ROLE_ARN and token
- * file; STS (AWS_ENDPOINT_URL_STS) is the emulator's, on the same loopback as Metering.
+ * file; STS (AWS_ENDPOINT_URL_STS) is the HTTPS emulator's, on the same loopback as Metering.
  */
 const irsaEnv = (extra = {}) => ({
   PATH: process.env.PATH,
@@ -146,7 +146,7 @@ const irsaEnv = (extra = {}) => ({
   AWS_REGION: TASK_REGION,
   AWS_ROLE_ARN: IRSA_ROLE_ARN,
   AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
-  AWS_ENDPOINT_URL_STS: emulator.url,
+  AWS_ENDPOINT_URL_STS: tlsEmulator.url,
   ...extra,
 });
 
@@ -199,7 +199,7 @@ const candidates = [
   gateCandidate('gate-node20-https', `gate register over HTTPS, AWS_CA_BUNDLE (Node ${versions.node20})`, [node20, BUNDLE], {}, { target: tlsEmulator }),
   gateCandidate('gate-node24-snapshot-image-https', `gate register over HTTPS, AWS_CA_BUNDLE (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob }), {}, { target: tlsEmulator }),
   // IRSA on EKS: STS AssumeRoleWithWebIdentity, then RegisterUsage signed with what STS issued.
-  gateCandidate('gate-node24-snapshot-image-irsa', `gate register, IRSA: STS then RegisterUsage (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob }), {}, { irsa: true }),
+  gateCandidate('gate-node24-snapshot-image-irsa', `gate register, IRSA over HTTPS, AWS_CA_BUNDLE: STS then RegisterUsage (Node ${versions.node24}, snapshot, ${IMAGE_FLAGS}: the image)`, snapshotLauncher({ node: node24, blob: imageSnapshotBlob }), {}, { irsa: true, target: tlsEmulator }),
 ];
 // The single executable: the same snapshot and flags, inside one file with its node.
 const BINARY = opts.binary ? resolve(opts.binary) : null;
