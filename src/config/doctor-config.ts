@@ -5,18 +5,15 @@ import { DOCTOR_ONLY_OPTIONS, REGISTER_OPTIONS, optionByKey, type OptionSpec } f
 import {
   loadPublicKey,
   parseEndpoint,
-  parseNonce,
-  parseOnUnavailable,
-  parseOutputDir,
   parseProductCode,
   parsePublicKeyVersion,
   parseRegionOverride,
-  parseTerminationLog,
   parseTrustedProductCodes,
   resolveOutputDir,
+  RUN_OPTION_PARSERS,
   type LoadedKey,
 } from './register-config.js';
-import { invalidSetting, readBoolean, readDuration, readSetting, type Env, type RawFlags, type Setting } from './settings.js';
+import { invalidSetting, readBoolean, readDuration, readSetting, type Env, type OptionNames, type RawFlags, type Setting } from './settings.js';
 import { GateError, toGateError } from '../errors.js';
 
 /** A value, or the reason it is unusable: doctor reports a bad value as a failing row instead of stopping. */
@@ -29,6 +26,8 @@ export interface RunOptions {
   readonly onUnavailable: 'deny' | 'allow';
   readonly maxTokenAgeMs: number;
   readonly clockSkewMs: number;
+  /** Each option of the table's options row, in table order, with its value as parsed (null: unset, no default). */
+  readonly shown: readonly { readonly spec: OptionSpec; readonly value: unknown }[];
 }
 
 export interface DoctorConfig {
@@ -63,28 +62,42 @@ function field<T>(read: () => T): Field<T> {
 
 const spec = (key: string): OptionSpec => optionByKey(REGISTER_OPTIONS, key);
 
-/** Every problem at once, so one doctor run lists them all rather than the first. */
+/** The options register's table gives to doctor's options row (see OptionSpec.doctorRow). */
+export const OPTIONS_ROW: readonly OptionSpec[] = REGISTER_OPTIONS.filter((option) => option.doctorRow === 'options');
+
+/**
+ * Each option of the options row through register's own parser, and the log options;
+ * every problem at once, so one doctor run lists them all rather than the first.
+ */
 function readRunOptions(flags: RawFlags, env: Env): RunOptions {
   const problems: string[] = [];
-  const attempt = <T>(read: () => T, fallback: T): T => {
+  const values = new Map<string, unknown>();
+  const attempt = (read: () => unknown): unknown => {
     try {
       return read();
     } catch (error) {
       problems.push(toGateError(error).message);
-      return fallback;
+      return undefined;
     }
   };
-  const nonce = attempt(() => parseNonce(flags, env), null);
-  const onUnavailable = attempt(() => parseOnUnavailable(flags, env), 'deny' as const);
-  const deadlineMs = attempt(() => readDuration(flags, env, spec('deadline')), 0);
-  const attemptTimeoutMs = attempt(() => readDuration(flags, env, spec('attemptTimeout')), 0);
-  const maxTokenAgeMs = attempt(() => readDuration(flags, env, spec('maxTokenAge')), 0);
-  const clockSkewMs = attempt(() => readDuration(flags, env, spec('clockSkew')), 0);
-  attempt(() => parseTerminationLog(flags, env), undefined);
-  attempt(() => parseOutputDir(flags, env), undefined);
-  attempt(() => parseLogConfig(flags, env, false), undefined);
+  for (const option of OPTIONS_ROW) {
+    const parse = (RUN_OPTION_PARSERS as Readonly<Record<string, (flags: RawFlags, env: Env, names: OptionNames) => unknown>>)[option.key];
+    // The table and the parsers are one list: an option marked for the row without a parser is a bug.
+    if (!parse) throw new Error(`option ${option.key} is marked for doctor's options row but register has no parser for it`);
+    values.set(option.key, attempt(() => parse(flags, env, 'flags')));
+  }
+  attempt(() => parseLogConfig(flags, env, false));
   if (problems.length > 0) throw new GateError('CONFIG_INVALID', problems.join('; '));
-  return { nonce, deadlineMs, attemptTimeoutMs, onUnavailable, maxTokenAgeMs, clockSkewMs };
+  const value = <K extends keyof typeof RUN_OPTION_PARSERS>(key: K) => values.get(key) as ReturnType<(typeof RUN_OPTION_PARSERS)[K]>;
+  return {
+    nonce: value('nonce'),
+    deadlineMs: value('deadline'),
+    attemptTimeoutMs: value('attemptTimeout'),
+    onUnavailable: value('onUnavailable'),
+    maxTokenAgeMs: value('maxTokenAge'),
+    clockSkewMs: value('clockSkew'),
+    shown: OPTIONS_ROW.map((spec) => ({ spec, value: values.get(spec.key) ?? null })),
+  };
 }
 
 function readProductCode(flags: RawFlags, env: Env): { code: string; from: string } | null {

@@ -16,6 +16,13 @@ export interface OptionSpec {
   readonly minMs?: number;
   readonly maxMs?: number;
   readonly defaultText?: string;
+  /** The library's name for it, where that is not `key` (register() takes a key file and an inline key both as `publicKey`). */
+  readonly libraryName?: string;
+  /**
+   * register's options that doctor validates and shows in its `options` row, each with register's
+   * own parser (register-config.ts, RUN_OPTION_PARSERS); every other one has a row of its own.
+   */
+  readonly doctorRow?: 'options';
 }
 
 const SECOND = 1_000;
@@ -25,7 +32,7 @@ const DAY = 24 * HOUR;
 
 export const KEY_OPTIONS: readonly OptionSpec[] = [
   { key: 'publicKeyVersion', flag: '--public-key-version', arg: 'N', env: ['METERING_GATE_PUBLIC_KEY_VERSION'], description: 'public key version given to you by AWS Marketplace (integer >= 1)', defaultText: '1' },
-  { key: 'publicKeyFile', flag: '--public-key-file', arg: 'FILE', env: ['METERING_GATE_PUBLIC_KEY_FILE'], description: 'PEM public key file (SPKI or PKCS#1 RSA, >= 2048 bits)' },
+  { key: 'publicKeyFile', flag: '--public-key-file', arg: 'FILE', env: ['METERING_GATE_PUBLIC_KEY_FILE'], description: 'PEM public key file (SPKI or PKCS#1 RSA, >= 2048 bits)', libraryName: 'publicKey' },
   { key: 'publicKey', flag: '--public-key', arg: 'PEM', env: ['METERING_GATE_PUBLIC_KEY'], description: 'the same PEM inline; literal \\n, one-line bodies and the base64 body alone are accepted' },
 ];
 
@@ -34,17 +41,17 @@ export const REGISTER_OPTIONS: readonly OptionSpec[] = [
   ...KEY_OPTIONS,
   { key: 'skipSignatureVerification', flag: '--skip-signature-verification', env: ['METERING_GATE_SKIP_SIGNATURE_VERIFICATION'], description: 'run without a public key (warned about and recorded in the result)' },
   { key: 'trustedProductCodes', flag: '--trusted-product-codes', arg: 'LIST', env: ['METERING_GATE_TRUSTED_PRODUCT_CODES'], description: 'comma-separated allow-list; any other product code is refused before AWS is called' },
-  { key: 'nonce', flag: '--nonce', arg: 'TEXT', env: ['METERING_GATE_NONCE'], description: 'nonce sent to AWS and checked in the token (<= 255 chars)', defaultText: 'random UUIDv4' },
+  { key: 'nonce', flag: '--nonce', arg: 'TEXT', env: ['METERING_GATE_NONCE'], description: 'nonce sent to AWS and checked in the token (<= 255 chars)', defaultText: 'random UUIDv4', doctorRow: 'options' },
   { key: 'region', flag: '--region', arg: 'REGION', description: 'override the detected region (warned about: AWS says not to hard-code it)' },
   { key: 'endpointUrl', flag: '--endpoint-url', arg: 'URL', env: ['METERING_GATE_ENDPOINT_URL', 'AWS_ENDPOINT_URL_MARKETPLACE_METERING', 'AWS_ENDPOINT_URL'], description: 'Metering endpoint, for the emulator and tests', defaultText: 'AWS' },
   { key: 'caBundle', flag: '--ca-bundle', arg: 'FILE', env: ['METERING_GATE_CA_BUNDLE', 'AWS_CA_BUNDLE'], description: 'PEM file of extra CA certificates for Metering and STS (added to Node\'s roots)' },
-  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'where entitlement.json and entitlement.env are written', defaultText: '/var/run/metering-gate' },
-  { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', default: '5m', minMs: 100, maxMs: DAY },
-  { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', default: '10s', minMs: 100, maxMs: HOUR },
-  { key: 'onUnavailable', flag: '--on-unavailable', arg: 'deny|allow', env: ['METERING_GATE_ON_UNAVAILABLE'], description: 'when only transient failures happened until the deadline: refuse (deny) or start in GRACE (allow)', defaultText: 'deny' },
-  { key: 'maxTokenAge', flag: '--max-token-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', minMs: SECOND, maxMs: 30 * DAY },
-  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR },
-  { key: 'terminationLog', flag: '--termination-log', arg: 'FILE', env: ['METERING_GATE_TERMINATION_LOG'], description: 'where to write the one-paragraph outcome for kubectl describe pod', defaultText: '/dev/termination-log if writable' },
+  { key: 'outputDir', flag: '--output-dir', arg: 'DIR', env: ['METERING_GATE_OUTPUT_DIR'], description: 'where entitlement.json and entitlement.env are written', defaultText: '/var/run/metering-gate', doctorRow: 'options' },
+  { key: 'deadline', flag: '--deadline', arg: 'DURATION', env: ['METERING_GATE_DEADLINE'], description: 'total time budget for all attempts', default: '5m', minMs: 100, maxMs: DAY, doctorRow: 'options' },
+  { key: 'attemptTimeout', flag: '--attempt-timeout', arg: 'DURATION', env: ['METERING_GATE_ATTEMPT_TIMEOUT'], description: 'time limit of one request (really aborted)', default: '10s', minMs: 100, maxMs: HOUR, doctorRow: 'options' },
+  { key: 'onUnavailable', flag: '--on-unavailable', arg: 'deny|allow', env: ['METERING_GATE_ON_UNAVAILABLE'], description: 'when only transient failures happened until the deadline: refuse (deny) or start in GRACE (allow)', defaultText: 'deny', doctorRow: 'options' },
+  { key: 'maxTokenAge', flag: '--max-token-age', arg: 'DURATION', env: ['METERING_GATE_MAX_TOKEN_AGE'], description: 'oldest acceptable token iat', default: '15m', minMs: SECOND, maxMs: 30 * DAY, doctorRow: 'options' },
+  { key: 'clockSkew', flag: '--clock-skew', arg: 'DURATION', env: ['METERING_GATE_CLOCK_SKEW'], description: 'tolerance for a token iat in the future', default: '2m', minMs: 0, maxMs: HOUR, doctorRow: 'options' },
+  { key: 'terminationLog', flag: '--termination-log', arg: 'FILE', env: ['METERING_GATE_TERMINATION_LOG'], description: 'where to write the one-paragraph outcome for kubectl describe pod', defaultText: '/dev/termination-log if writable', doctorRow: 'options' },
 ];
 
 export const LOG_OPTIONS: readonly OptionSpec[] = [

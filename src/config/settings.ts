@@ -20,29 +20,28 @@ export function looksLikeFlag(value: string): boolean {
 }
 
 /**
- * The key under which the library hands its own option names to the parsers (option key ->
- * name), so that its messages say `invalid deadline` where the CLI's say `invalid --deadline`.
- * Commander's option keys are camelCase words, so it cannot collide with one.
+ * Whose names the values in `flags` go by: the CLI's flags, or the library's options (the
+ * option table's key, or its libraryName), so that the library's messages say
+ * `invalid deadline` where the CLI's say `invalid --deadline`.
  */
-export const OPTION_NAMES = '@optionNames';
+export type OptionNames = 'flags' | 'library';
 
-/** What messages call an option given as a flag (or library option): the library's name, else the flag. */
-export function optionName(flags: RawFlags, spec: OptionSpec): string {
-  const names = flags[OPTION_NAMES] as Readonly<Record<string, string>> | undefined;
-  return names?.[spec.key] ?? spec.flag;
+/** What messages call an option given as a flag or library option. */
+export function optionName(spec: OptionSpec, names: OptionNames = 'flags'): string {
+  return names === 'library' ? (spec.libraryName ?? spec.key) : spec.flag;
 }
 
 /** Flag wins, then each env var in order. Empty env values count as unset, as shells often export them empty. */
-export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec): Setting | undefined {
+export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec, names: OptionNames = 'flags'): Setting | undefined {
   const flagValue = flags[spec.key];
   // Only a command line can swallow the next flag; a library option may hold any text.
-  if (typeof flagValue === 'string' && flags[OPTION_NAMES] === undefined && looksLikeFlag(flagValue)) {
+  if (typeof flagValue === 'string' && names === 'flags' && looksLikeFlag(flagValue)) {
     throw new GateError('CONFIG_INVALID', `invalid ${spec.flag} ${JSON.stringify(flagValue)}: that is an option, not a value; ${spec.flag} needs ${spec.arg ? `its ${spec.arg}` : 'a value'} right after it`, {
       hint: `give ${spec.flag} its value (${spec.flag} ${spec.arg ?? 'VALUE'}); as written, ${flagValue} was taken as the value and its own value was left over.`,
     });
   }
-  if (typeof flagValue === 'string') return { value: flagValue, from: optionName(flags, spec) };
-  if (flagValue === true) return { value: 'true', from: optionName(flags, spec) };
+  if (typeof flagValue === 'string') return { value: flagValue, from: optionName(spec, names) };
+  if (flagValue === true) return { value: 'true', from: optionName(spec, names) };
   for (const name of spec.env ?? []) {
     const envValue = env[name];
     if (envValue !== undefined && envValue !== '') return { value: envValue, from: name };
@@ -53,8 +52,8 @@ export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec): Settin
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
-export function readBoolean(flags: RawFlags, env: Env, spec: OptionSpec): boolean {
-  const setting = readSetting(flags, env, spec);
+export function readBoolean(flags: RawFlags, env: Env, spec: OptionSpec, names: OptionNames = 'flags'): boolean {
+  const setting = readSetting(flags, env, spec, names);
   if (!setting) return false;
   const text = setting.value.trim().toLowerCase();
   if (TRUE.has(text)) return true;
@@ -72,12 +71,12 @@ export function invalidSetting(setting: Setting, allowed: string, shownValue?: s
   return new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: setting.from, shownValue: shownValue ?? shown(setting.value), allowed });
 }
 
-export function missingSetting(spec: OptionSpec, allowed: string, flags: RawFlags = {}): GateError {
-  return new GateError('CONFIG_INVALID', { reason: 'setting-missing', setting: optionName(flags, spec), alternatives: spec.env ?? [], allowed });
+export function missingSetting(spec: OptionSpec, allowed: string, names: OptionNames = 'flags'): GateError {
+  return new GateError('CONFIG_INVALID', { reason: 'setting-missing', setting: optionName(spec, names), alternatives: spec.env ?? [], allowed });
 }
 
 /** A duration option, flag then env, else its default (none: 0), within the table's range for it. */
-export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec): number {
-  const setting = readSetting(flags, env, spec) ?? { value: spec.default ?? '0', from: optionName(flags, spec) };
+export function readDuration(flags: RawFlags, env: Env, spec: OptionSpec, names: OptionNames = 'flags'): number {
+  const setting = readSetting(flags, env, spec, names) ?? { value: spec.default ?? '0', from: optionName(spec, names) };
   return readDurationValue(setting.value, { name: setting.from, range: durationRange(spec) });
 }

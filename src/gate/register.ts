@@ -4,7 +4,7 @@ import { BINDING_NAMES, boundNonce } from '../binding/nonce.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
 import { DEFAULT_TERMINATION_LOG, parseRegisterConfig, resolveOutputDir, type RegisterConfig } from '../config/register-config.js';
 import { unknownVariableWarnings } from '../config/variable-names.js';
-import type { Env, RawFlags } from '../config/settings.js';
+import type { Env, OptionNames, RawFlags } from '../config/settings.js';
 import { createCredentialProvider, resolveCredentials } from '../credentials/provider.js';
 import { checkSharedFiles } from '../credentials/shared-files.js';
 import { stsEndpointFor } from '../credentials/sts-endpoint.js';
@@ -51,6 +51,8 @@ export interface GateContext {
   readonly stderrIsTty: boolean;
   /** Aborting stops registration at once (TERMINATED); a result is still written. */
   readonly signal: AbortSignal;
+  /** Whose names `flags` go by, for messages: the CLI's flags (default) or the library's options. */
+  readonly optionNames?: OptionNames;
 }
 
 export interface RegisterOutcome {
@@ -251,7 +253,7 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
   let log: Logger;
   let failure: GateError | null = null;
   try {
-    log = createLogger(parseLogConfig(flags, context.env, context.stderrIsTty));
+    log = createLogger(parseLogConfig(flags, context.env, context.stderrIsTty, context.optionNames));
   } catch (error) {
     log = createLogger(FALLBACK_LOG_CONFIG);
     failure = toGateError(error);
@@ -264,7 +266,7 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
 
   if (!failure) {
     try {
-      state.config = parseRegisterConfig(flags, context.env);
+      state.config = parseRegisterConfig(flags, context.env, context.optionNames);
       // Before any wait: a run that is killed from here on leaves no result rather than the last one.
       clearPreviousResult(state.config.outputDir);
       await register(state, state.config, context, log, startedAt);
@@ -276,7 +278,7 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
   if (state.platform === null && state.config) state.platform = detectPlatform(state.config.environment);
 
   let result = buildResult(state, failure, startedAt);
-  const outputDir = state.config?.outputDir ?? resolveOutputDir(flags, context.env);
+  const outputDir = state.config?.outputDir ?? resolveOutputDir(flags, context.env, context.optionNames);
   try {
     writeResultFiles(outputDir, result);
   } catch (error) {

@@ -1,8 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import type { LogLevel } from '../config/log-config.js';
-import { LOG_OPTIONS, REGISTER_OPTIONS } from '../config/options.js';
 import { parsePublicKey } from '../config/public-key.js';
-import { OPTION_NAMES } from '../config/settings.js';
 import { GateError } from '../errors.js';
 import { runRegistration } from '../gate/register.js';
 import type { EntitlementResult } from '../result/entitlement.js';
@@ -54,9 +52,6 @@ function durationFlag(value: Duration | undefined): string | undefined {
   return value === undefined ? undefined : typeof value === 'number' ? `${value}ms` : value;
 }
 
-/** Each option as RegisterOptions names it; a key file and an inline key are both `publicKey` here. */
-const LIBRARY_NAMES: Readonly<Record<string, string>> = { ...Object.fromEntries([...REGISTER_OPTIONS, ...LOG_OPTIONS].map((spec) => [spec.key, spec.key])), publicKeyFile: 'publicKey' };
-
 function toFlags(options: RegisterOptions): Record<string, unknown> {
   const flags: Record<string, unknown> = {
     productCode: options.productCode,
@@ -81,8 +76,6 @@ function toFlags(options: RegisterOptions): Record<string, unknown> {
   if (key instanceof KeyObject) flags['publicKey'] = parsePublicKey(key, { name: 'publicKey', shown: `(KeyObject, ${key.type})` }).key.export({ type: 'spki', format: 'pem' }).toString();
   else if (typeof key === 'string' && key.includes('-----BEGIN')) flags['publicKey'] = key;
   else if (typeof key === 'string') flags['publicKeyFile'] = key;
-  // Messages name this API's options (`invalid deadline "30"`), not the CLI's flags.
-  flags[OPTION_NAMES] = LIBRARY_NAMES;
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
 }
 
@@ -99,7 +92,8 @@ export async function register(options: RegisterOptions): Promise<RegisterSucces
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const outcome = await runRegistration(toFlags(options), { env: options.env ?? process.env, stderrIsTty: false, signal: controller.signal });
+    // Messages name this API's options (`invalid deadline "30"`), not the CLI's flags.
+    const outcome = await runRegistration(toFlags(options), { env: options.env ?? process.env, stderrIsTty: false, signal: controller.signal, optionNames: 'library' });
     const { result } = outcome;
     if (outcome.exitCode === 0 && (result.status === 'ENTITLED' || result.status === 'GRACE')) return { status: result.status, result };
     throw new MeteringGateError(result.errorCode ?? 'INTERNAL', result.message ?? `registration ended with status ${result.status}`, {

@@ -28,12 +28,15 @@ test('refusals name the library option, with the same rules as the CLI', async (
     [{ productCode: 'p', publicKey: '/nonexistent/key.pem' }, /^invalid publicKey "\/nonexistent\/key\.pem": cannot read the file \(ENOENT\)/],
     [{ productCode: 'p', publicKey: pem, region: 'Mars-1' }, /^invalid region "Mars-1": must be an AWS region name/],
     [{ publicKey: pem }, /^missing productCode or METERING_GATE_PRODUCT_CODE/],
+    [{ productCode: 'p' }, /^missing public key: give publicKey .*only skipSignatureVerification runs without one$/],
+    [{ productCode: 'p', publicKey: pem, logLevel: 'loud' }, /^invalid logLevel "loud": must be one of/],
   ];
   for (const [options, message] of cases) {
     const error = await refusal(options);
     assert.equal(error.code, 'CONFIG_INVALID', error.message);
     assert.match(error.message, message);
     assert.doesNotMatch(error.message, /--/);
+    assert.equal(error.result?.message, error.message, 'the result file records the same words');
     assert.ok(error.hint.length > 20);
   }
 });
