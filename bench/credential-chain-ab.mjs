@@ -41,6 +41,8 @@ const { values: opts } = parseArgs({
   },
 });
 if (!opts.node24 || !existsSync(opts.node24)) throw new Error('--node24 PATH is required');
+// Absolute: each snapshot is built from its build's own directory.
+const node24 = resolve(opts.node24);
 if (!['NODE_EXTRA_CA_CERTS', 'AWS_CA_BUNDLE'].includes(opts['ca-env'])) throw new Error('--ca-env is NODE_EXTRA_CA_CERTS or AWS_CA_BUNDLE');
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SNAPSHOT_ENTRY = 'dist/metering-gate.snapshot.cjs';
@@ -74,8 +76,8 @@ const home = join(work, 'home');
 mkdirSync(home);
 for (const build of builds) {
   build.blob = join(work, `${build.name}.blob`);
-  buildSnapshotBlob({ node: opts.node24, blob: build.blob, entry: join(build.dir, SNAPSHOT_ENTRY) });
-  build.launcher = snapshotLauncher({ node: opts.node24, blob: build.blob });
+  buildSnapshotBlob({ node: node24, blob: build.blob, entry: join(build.dir, SNAPSHOT_ENTRY) });
+  build.launcher = snapshotLauncher({ node: node24, blob: build.blob });
   build.out = join(work, `out-${build.name}`);
 }
 
