@@ -39,6 +39,11 @@ RUN ["node", "scripts/build.mjs", "--cli-only"]
 # The output directory and the snapshot's input, laid out here because the runtime image has
 # no shell to mkdir or cp with.
 RUN ["node", "-e", "const fs = require('node:fs'); fs.mkdirSync('/rootfs/volume/metering-gate', { recursive: true }); fs.chmodSync('/rootfs/volume/metering-gate', 0o2775); fs.mkdirSync('/rootfs/snapshot'); fs.copyFileSync('dist/metering-gate.snapshot.cjs', '/rootfs/snapshot/metering-gate.snapshot.cjs')"]
+# exec's PID-1 reaper (native/reaper) for the target platform: prebuilt and committed, as the
+# bases carry no C compiler. TARGETARCH is Docker's name (amd64, arm64), the file Node's.
+ARG TARGETARCH
+COPY native/reaper/prebuilt/ ./native/reaper/prebuilt/
+RUN ["node", "-e", "const fs = require('node:fs'); const arch = { amd64: 'x64', arm64: 'arm64' }[process.env.TARGETARCH || ''] ?? process.arch; fs.mkdirSync('/rootfs/reaper'); fs.copyFileSync(`native/reaper/prebuilt/reaper-linux-${arch}.node`, '/rootfs/reaper/reaper.node')"]
 
 # ---- snapshot: a V8 startup snapshot of the loaded gate, made by the runtime image's own node
 # A blob only starts on the node that built it, hence this stage on the runtime image. It
@@ -88,6 +93,9 @@ COPY --from=snapshot /snapshot/metering-gate.blob /app/metering-gate.blob
 # entrypoint):
 #   COPY --from=<this image> /usr/local/bin/metering-gate /usr/local/bin/metering-gate
 COPY --from=binary /src/metering-gate /usr/local/bin/metering-gate
+# exec's reaper of orphans when it is PID 1, found here by the entrypoint's node + blob and,
+# as ../lib/metering-gate/reaper.node, by the binary (sellers copy both: README).
+COPY --from=build /rootfs/reaper/reaper.node /usr/local/lib/metering-gate/reaper.node
 # Owned by the runtime user so a non-root gate can write its result there, and by group 0 with
 # group write (mode 2775, made in the build stage), so that an arbitrary UID in group 0 can too:
 # OpenShift's restricted-v2 runs containers that way. Copied as the child of a copied directory,

@@ -23,8 +23,19 @@ typecheck: install
 # The CLI suite also runs against the startup snapshot the image starts from; the full suite
 # runs last so that its summary closes the output. (Prerequisites run in order; the build
 # they share runs once.)
-test: typecheck test-cli-snapshot binary-native chart-renderer
+test: typecheck reaper-check test-cli-snapshot binary-native chart-renderer
 	$(NODE) --test --test-concurrency=2 test/
+
+# --- exec's PID-1 reaper (issue 11): native/reaper ---
+# Its prebuilds are committed (scripts/reaper.mjs says why); make test checks that they were
+# rebuilt after the last change to reaper.c. `make reaper` rebuilds them (cc, and Debian's
+# gcc-aarch64-linux-gnu on x86-64).
+.PHONY: reaper reaper-check
+reaper: install
+	$(NODE) scripts/reaper.mjs
+
+reaper-check:
+	@$(NODE) scripts/reaper.mjs --check
 
 # --- chart (issue 13): the chart tests render through helm, else tools/helm-render ---
 # Builds the renderer once (cached in .cache/); as root with apt, installs Debian's Go packages

@@ -1,5 +1,6 @@
 import type { RawFlags } from '../config/settings.js';
 import { runChild } from '../exec/run-child.js';
+import { loadReaper, reaperCandidates, startReaping } from '../exec/reaper.js';
 import { EXIT_CODES, toGateError } from '../errors.js';
 import { resultVariables } from '../result/env-file.js';
 import { FALLBACK_LOG_CONFIG, parseLogConfig } from '../config/log-config.js';
@@ -27,22 +28,36 @@ export async function runExec(flags: RawFlags, io: CommandIo): Promise<number> {
   // From here the workload owns the signals: the gate's own stop handlers would turn a
   // forwarded SIGTERM into an exit of the gate's own, cutting the workload's shutdown short.
   io.releaseSignals?.();
-  if (process.pid === 1) warnNoReaper(flags, io);
-  const child = await runChild(program, args, { ...io.env, ...resultVariables(outcome.result, outcome.resultFile) });
+  const reaping = process.pid === 1 ? pidOneReaper(flags, io) : undefined;
+  let stopReaping: (() => void) | undefined;
+  const child = await runChild(program, args, { ...io.env, ...resultVariables(outcome.result, outcome.resultFile) }, (pid) => {
+    stopReaping = reaping?.(pid);
+  });
+  stopReaping?.();
   if (child.kind === 'not-started') io.writeStderr(`metering-gate: could not start ${JSON.stringify(program)}: ${child.reason}\n`);
   return child.exitCode;
 }
 
 export const NO_REAPER_WARNING =
-  'exec is PID 1: it forwards signals to the command and exits with its code, but cannot reap the command\'s orphaned children (Node has no waitpid for processes it did not start), so they would stay <defunct>. Run an init in front of it: docker run --init, "initProcessEnabled": true in the ECS task definition\'s linuxParameters, or shareProcessNamespace: true in the Kubernetes pod (its pause process reaps).';
+  'exec is PID 1 and its reaper addon was not found, so orphaned children of the command would stay <defunct> (Node cannot wait for processes it did not start). Copy /usr/local/lib/metering-gate/reaper.node from the gate image as well (README, "Single-image products"), or run an init in front of exec: docker run --init, "initProcessEnabled": true in the ECS task definition\'s linuxParameters, or shareProcessNamespace: true in the Kubernetes pod.';
 
-/** Said once, where it can be fixed: the orchestrator's init setting, not the gate. */
-function warnNoReaper(flags: RawFlags, io: CommandIo): void {
+/**
+ * As PID 1, exec inherits every orphan of the workload and must collect them, which takes
+ * the native addon. Returns what starts reaping once the workload's pid is known; without
+ * the addon, says once where to fix it and returns nothing.
+ */
+function pidOneReaper(flags: RawFlags, io: CommandIo): ((workloadPid: number) => () => void) | undefined {
   let log;
   try {
     log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
   } catch {
     log = createLogger(FALLBACK_LOG_CONFIG);
   }
-  log.warn({ pid: 1 }, NO_REAPER_WARNING);
+  const found = loadReaper(reaperCandidates(process.execPath, process.argv[1], process.arch));
+  if (found.kind === 'missing') {
+    log.warn({ pid: 1, searched: found.searched, ...(found.failure ? { failure: found.failure } : {}) }, NO_REAPER_WARNING);
+    return undefined;
+  }
+  log.debug({ pid: 1, reaper: found.path }, 'exec is PID 1: reaping orphaned children');
+  return (workloadPid) => startReaping(found.addon, workloadPid, (pids) => log.debug({ reaped: pids }, 'reaped orphaned children'));
 }

@@ -26,9 +26,10 @@ function spawnFailureCode(code: string | undefined): number {
  * each forwarded signal goes to the child, and only the child's exit ends exec, so the
  * child's own handling decides the outcome.
  */
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildOutcome> {
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, onSpawn?: (pid: number) => void): Promise<ChildOutcome> {
   return new Promise((resolve) => {
     const child = spawn(command, [...args], { env, stdio: 'inherit' });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     const handlers = FORWARDED_SIGNALS.map((signal) => {
       const forward = () => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);

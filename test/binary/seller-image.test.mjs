@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { detectEngine, engine, engineAsync, ensureImage, repoRoot, startEmulator, tempDir } from '../../scripts/container/testlib.mjs';
 
 const BINARY = join(repoRoot, 'dist', `metering-gate-linux-${process.arch}`);
+const REAPER = join(repoRoot, 'native', 'reaper', 'prebuilt', `reaper-linux-${process.arch}.node`);
 const found = detectEngine();
 const skip = found.name ? false : `no container engine here, skipped: ${found.reason}`;
 if (!skip && !existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "make binary" (make test does) before this test`);
@@ -34,15 +35,27 @@ if ! /usr/local/bin/metering-gate verify --product-code ${PRODUCT} --result "$ME
   echo "server: metering-gate verify refused the result"; exit 97
 fi
 echo "server: verified"
+# Leave three orphans (each inner sh exits at once; its sleep goes to PID 1, the gate), wait
+# past their exit, and count the zombies left in the container: exec's reaper collects them.
+for i in 1 2 3; do sh -c 'sleep 0.1 &'; done
+sleep 1
+zombies=0
+for f in /proc/[0-9]*/stat; do
+  read -r stat < "$f" 2>/dev/null || continue
+  case "$stat" in *") Z "*) zombies=$((zombies + 1)) ;; esac
+done
+echo "$zombies" > ${MARKS}/zombies
 trap 'echo "server: SIGTERM, exiting ${SERVER_EXIT_ON_TERM}"; : > ${MARKS}/server-got-term; exit ${SERVER_EXIT_ON_TERM}' TERM
 : > ${MARKS}/server-ready
 while :; do sleep 1 & wait $!; done
 `;
 
-// The seller's Dockerfile: their base, then the two lines the README gives.
+// The seller's Dockerfile: their base, then the three lines the README gives (the reaper from
+// the checkout here, as the gate image carries the same file).
 const CONTAINERFILE = `FROM scratch
 COPY rootfs/ /
 COPY metering-gate /usr/local/bin/metering-gate
+COPY reaper.node /usr/local/lib/metering-gate/reaper.node
 ENTRYPOINT ["/usr/local/bin/metering-gate", "exec", "--", "/app/server.sh"]
 `;
 
@@ -66,7 +79,7 @@ function copyLibraries(rootfs, binaries) {
 
 /** Builds the seller image once per set of inputs (tagged with their hash; vfs makes builds slow). */
 function buildSellerImage() {
-  const binaryHash = createHash('sha256').update(readFileSync(BINARY)).digest('hex');
+  const binaryHash = createHash('sha256').update(readFileSync(BINARY)).update(readFileSync(REAPER)).digest('hex');
   const inputs = createHash('sha256').update(`${binaryHash}\n${SERVER}\n${CONTAINERFILE}\n${readFileSync(new URL(import.meta.url))}`).digest('hex').slice(0, 16);
   const tag = `localhost/metering-gate-test/seller-image:${inputs}`;
   if (engine(['image', 'inspect', tag]).status === 0) return tag;
@@ -93,6 +106,7 @@ function buildSellerImage() {
   chmodSync(join(rootfs, 'tmp'), 0o1777);
   copyFileSync(BINARY, join(context, 'metering-gate'));
   chmodSync(join(context, 'metering-gate'), 0o755);
+  copyFileSync(REAPER, join(context, 'reaper.node'));
   writeFileSync(join(context, 'Containerfile'), CONTAINERFILE);
   const built = engine(['build', '-q', '-t', tag, '-f', join(context, 'Containerfile'), context], { timeout: 600_000 });
   assert.equal(built.status, 0, `building the seller image failed:\n${built.stderr}`);
@@ -170,6 +184,7 @@ test('entitled: the server starts under exec, verifies the result with metering-
   // The server's own check passed (verify prints its verdict as JSON).
   const verified = JSON.parse(readFileSync(join(marks, 'verify.out'), 'utf8').trim().split('\n').filter((line) => line.startsWith('{')).pop());
   assert.equal(verified.verified, true, JSON.stringify(verified));
+  assert.equal(readFileSync(join(marks, 'zombies'), 'utf8').trim(), '0', 'exec, as PID 1, collected the orphans the server left');
 
   const kill = engine(['kill', '--signal', 'TERM', name]);
   assert.equal(kill.status, 0, kill.stderr);

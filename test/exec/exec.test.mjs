@@ -2,9 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE, baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+import { BUNDLE, ROOT, baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
 import { signalWhen } from '../helpers/poll.mjs';
 
 let emulator;
@@ -201,14 +201,31 @@ setInterval(() => {}, 1000);
   assert.equal(run.code, 33, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
 });
 
-// issue 11 case 5, as far as Node allows: as PID 1 (a container's entrypoint), exec still
-// forwards and passes CMD's code through, and says plainly that it cannot reap orphans and
-// which init setting does. PID 1 comes from a user and PID namespace (unshare -Urpf).
-const canBePid1 = spawnSync('unshare', ['-Urpf', 'true']).status === 0;
-test('as PID 1: CMD\'s code passes through, and the missing reaper is named with its fix', { skip: !canBePid1 && 'no user namespaces here (unshare -Urpf)' }, async () => {
+// issue 11 case 5: as PID 1 (a container's entrypoint), exec collects the orphans the workload
+// leaves, with the native reaper (native/reaper), and still passes CMD's code through. PID 1
+// and a /proc of its own come from user, PID and mount namespaces (unshare -Urpfm --mount-proc).
+const canBePid1 = spawnSync('unshare', ['-Urpf', '--mount-proc', 'true']).status === 0;
+const noNamespaces = !canBePid1 && 'no user namespaces here (unshare -Urpf --mount-proc)';
+const ORPHANS = join(ROOT, 'test', 'fixtures', 'orphans.cjs');
+const asPidOne = (bundle) => ['unshare', '-Urpf', '--mount-proc', process.execPath, bundle];
+
+test('as PID 1: orphans of the workload are reaped, and CMD\'s code passes through', { skip: noNamespaces }, async () => {
   const out = tempDir();
-  const run = await runGate(execArgs(out, ['sh', '-c', 'echo "pid of the gate: $PPID"; exit 7']), { env: env(), outputDir: out, command: ['unshare', '-Urpf', process.execPath, BUNDLE] });
+  const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(ORPHANS)} 5; echo "pid of the gate: $PPID"; exit 7`;
+  const run = await runGate(execArgs(out, ['sh', '-c', script]), { env: env(), outputDir: out, command: asPidOne(BUNDLE) });
   assert.equal(run.code, 7, run.stderr);
   assert.match(run.stdout, /pid of the gate: 1\n/);
-  assert.match(run.stderr, /exec is PID 1: .*cannot reap .*docker run --init.*initProcessEnabled.*shareProcessNamespace/);
+  assert.match(run.stdout, /^zombies: 0$/m, 'every orphan was collected');
+  assert.doesNotMatch(run.stderr, /reaper addon was not found/);
+});
+
+test('as PID 1 without the reaper addon: the orphans stay, and the warning names the fix', { skip: noNamespaces }, async () => {
+  // The bundle alone, away from native/: what a copy of only the bundle or the binary gets.
+  const lone = join(tempDir(), 'metering-gate.mjs');
+  copyFileSync(BUNDLE, lone);
+  const out = tempDir();
+  const run = await runGate(execArgs(out, [process.execPath, ORPHANS, '3']), { env: env(), outputDir: out, command: asPidOne(lone) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^zombies: 3$/m, 'without the addon nobody collects them: the case this test guards');
+  assert.match(run.stderr, /exec is PID 1 and its reaper addon was not found.*reaper\.node.*docker run --init.*initProcessEnabled.*shareProcessNamespace/);
 });

@@ -71,13 +71,14 @@ before(async () => {
 }, { timeout: 240_000 });
 after(async () => { await emulator?.stop(); });
 
-test('the packed tarball holds the CLI, both library builds and their types, and nothing else', () => {
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/metering-gate.mjs', 'dist/lib.mjs', 'dist/lib.cjs', 'dist/lib.d.ts', 'dist/lib.d.cts', 'dist/types/lib/index.d.ts']) {
+test('the packed tarball holds the CLI, both library builds and their types, exec\'s reaper, and nothing else', () => {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/metering-gate.mjs', 'dist/lib.mjs', 'dist/lib.cjs', 'dist/lib.d.ts', 'dist/lib.d.cts', 'dist/types/lib/index.d.ts',
+    'native/reaper/prebuilt/reaper-linux-x64.node', 'native/reaper/prebuilt/reaper-linux-arm64.node']) {
     assert.ok(files.includes(f), `${f} is in the package: ${files.join(', ')}`);
   }
   for (const f of files) {
     assert.ok(!f.includes('snapshot'), `the startup snapshot's input is not published: ${f}`);
-    assert.match(f, /^(package\.json|README\.md|LICENSE|dist\/(metering-gate\.mjs|lib\.(mjs|cjs|d\.ts|d\.cts)|types\/.+\.d\.ts))$/, `unexpected file in the package: ${f}`);
+    assert.match(f, /^(package\.json|README\.md|LICENSE|dist\/(metering-gate\.mjs|lib\.(mjs|cjs|d\.ts|d\.cts)|types\/.+\.d\.ts)|native\/reaper\/prebuilt\/reaper-linux-(x64|arm64)\.node)$/, `unexpected file in the package: ${f}`);
   }
 });
 
@@ -145,3 +146,17 @@ for (const [kind, file, load, wrap] of [
     assert.deepEqual(await runConsumer(dir, join('out', file.replace(/ts$/, 'js'))), expected);
   });
 }
+
+// `npx metering-gate exec` as a container's entrypoint: the installed bin (npm's link into the
+// package) finds the package's reaper and collects the workload's orphans as PID 1.
+const canBePid1 = execFileSync('sh', ['-c', 'unshare -Urpf --mount-proc true && echo yes || true'], { encoding: 'utf8' }).trim() === 'yes';
+test('the installed CLI as PID 1 reaps with the packaged reaper', { skip: !canBePid1 && 'no user namespaces here (unshare -Urpf --mount-proc)' }, async () => {
+  const dir = await consumerProject('pid1', {}, {});
+  const out = tempDir('gate-consumer-pid1-out-');
+  const bin = join(dir, 'node_modules', '.bin', 'metering-gate');
+  const run = await runGate(['exec', ...gateArgs(emulator, out), '--', process.execPath, join(ROOT, 'test', 'fixtures', 'orphans.cjs'), '3'],
+    { env: baseEnv({ AWS_REGION: 'us-east-1', METERING_GATE_LOG_LEVEL: 'warn' }), outputDir: out, command: ['unshare', '-Urpf', '--mount-proc', bin] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^zombies: 0$/m, run.stderr);
+  assert.doesNotMatch(run.stderr, /reaper addon was not found/);
+});
