@@ -27,14 +27,31 @@ export interface CredentialEnvironment {
   readonly roleArnPresent: boolean;
   /** IRSA's role (AWS_ROLE_ARN): not a secret, and what an operator checks the trust policy of. */
   readonly roleArn: string | null;
+  readonly roleSessionName: string | null;
   /** Where the SDK sends STS calls instead of its regional endpoint (AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL), as the SDK reads them. */
   readonly stsEndpointUrl: string | null;
-  readonly containerRelativeUri: boolean;
+  /** The ECS task role's path on the ECS agent (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI). */
+  readonly containerRelativeUri: string | null;
   readonly containerFullUri: string | null;
   readonly containerAuthorizationTokenFile: string | null;
   readonly containerAuthorizationTokenPresent: boolean;
   /** The shared config and credentials files the SDK would read, resolved as the SDK does. */
   readonly sharedFiles: readonly string[];
+  /**
+   * The secret values, for the credential provider alone (credentials/provider.ts): a function,
+   * so that they stay out of anything that serialises or logs these facts.
+   */
+  readonly secrets: () => CredentialSecrets;
+}
+
+/** Static keys (AWS_ACCESS_KEY_ID, ...) and the container credential endpoint's token, as given. */
+export interface CredentialSecrets {
+  readonly accessKeyId: string | null;
+  readonly secretAccessKey: string | null;
+  readonly sessionToken: string | null;
+  /** AWS_CREDENTIAL_EXPIRATION, as the SDK's env provider reads it. */
+  readonly expiration: string | null;
+  readonly containerAuthorizationToken: string | null;
 }
 
 /** The SDK's own order for finding the home directory. */
@@ -77,12 +94,20 @@ export function readEnvironmentFacts(env: Env): EnvironmentFacts {
       webIdentityTokenFile: nonEmpty(env['AWS_WEB_IDENTITY_TOKEN_FILE']),
       roleArnPresent: nonEmpty(env['AWS_ROLE_ARN']) !== null,
       roleArn: nonEmpty(env['AWS_ROLE_ARN']),
+      roleSessionName: nonEmpty(env['AWS_ROLE_SESSION_NAME']),
       stsEndpointUrl: nonEmpty(env['AWS_ENDPOINT_URL_STS']) ?? nonEmpty(env['AWS_ENDPOINT_URL']),
-      containerRelativeUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) !== null,
+      containerRelativeUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']),
       containerFullUri: nonEmpty(env['AWS_CONTAINER_CREDENTIALS_FULL_URI']),
       containerAuthorizationTokenFile: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']),
       containerAuthorizationTokenPresent: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN']) !== null,
       sharedFiles: sharedFiles(env),
+      secrets: () => ({
+        accessKeyId: nonEmpty(env['AWS_ACCESS_KEY_ID']),
+        secretAccessKey: nonEmpty(env['AWS_SECRET_ACCESS_KEY']),
+        sessionToken: nonEmpty(env['AWS_SESSION_TOKEN']),
+        expiration: nonEmpty(env['AWS_CREDENTIAL_EXPIRATION']),
+        containerAuthorizationToken: nonEmpty(env['AWS_CONTAINER_AUTHORIZATION_TOKEN']),
+      }),
     },
   };
 }

@@ -1,5 +1,5 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { fromHttp, fromIni, fromInstanceMetadata, fromProcess, fromTokenFile } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { CredentialEnvironment } from '../config/environment.js';
 import type { NetworkConfig } from '../config/network-config.js';
 import { formatDuration } from '../config/duration.js';
@@ -12,10 +12,14 @@ import { timeLimit } from '../time/time-limit.js';
 import { classifyStsError, irsaConfigured, STS_UNREACHABLE_HINT, type IrsaContext } from './classify.js';
 
 export interface CredentialChainOptions {
+  /** The credential facts the gate decided from (config/environment.ts): the chain reads these, never process.env. */
+  readonly credentials: CredentialEnvironment;
+  /** AWS_EC2_METADATA_DISABLED, from the same facts: no IMDS link then. */
+  readonly imdsDisabled: boolean;
   /**
    * The region of the inner STS client (IRSA's AssumeRoleWithWebIdentity): the run's own
    * region, asked for only when STS is called, so that the SDK picks STS's regional endpoint
-   * for it (AWS_ENDPOINT_URL_STS, read by the SDK, still wins).
+   * for it (AWS_ENDPOINT_URL_STS from the same facts still wins).
    */
   readonly stsRegion: () => Promise<string>;
   /** One STS request's limit, enforced by the socket too: an abandoned attempt must end by itself. */
@@ -24,26 +28,105 @@ export interface CredentialChainOptions {
   readonly network: NetworkConfig;
 }
 
+type Link = AwsCredentialIdentityProvider;
+
+/** The SDK treats credentials as stale five minutes before they expire, and so does the chain here. */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+
+/** Asks the chain once and keeps its answer until it nears expiry, as the SDK's chain does. */
+function memoized(provider: Link): Link {
+  let held: Promise<AwsCredentialIdentity> | null = null;
+  return (properties) => {
+    if (held === null) {
+      held = provider(properties).then(
+        (credentials) => {
+          if (credentials.expiration && credentials.expiration.getTime() - Date.now() < REFRESH_BEFORE_MS) held = null;
+          return credentials;
+        },
+        (error: unknown) => {
+          held = null;
+          throw error;
+        },
+      );
+    }
+    return held;
+  };
+}
+
 /**
- * The SDK's node chain (env, SSO, ini, process, web identity, then container or IMDS,
- * memoized), as `@aws-sdk/credential-providers` builds it. Its STS client makes one attempt
- * per call: retries are the gate's (see resolveCredentials), inside the run's deadline.
+ * Tries each link in turn; a link's failure that the SDK marks tryNextLink passes to the next,
+ * any other failure ends the chain (the SDK's own chain rule).
+ */
+function chain(links: readonly Link[]): Link {
+  return async (properties) => {
+    let last: unknown;
+    for (const link of links) {
+      try {
+        return await link(properties);
+      } catch (error) {
+        last = error;
+        if ((error as { tryNextLink?: unknown } | null)?.tryNextLink !== true) throw error;
+      }
+    }
+    throw last;
+  };
+}
+
+/**
+ * The SDK node chain's order (env keys unless a profile is named, then the shared files' profile
+ * with its SSO or process settings, web identity, then the container endpoint or IMDS), built
+ * from the gate's credential facts instead of the process environment: the library's `env`
+ * and the CLI's environment reach the SDK's providers the same way, so what the gate reports
+ * (credentialSource, doctor) and what signs the call come from one place. Each provider is the
+ * SDK's own, given its settings explicitly; an empty string stops its fallback to process.env.
+ * The STS client makes one attempt per call: retries are the gate's (see resolveCredentials),
+ * inside the run's deadline.
  */
 export function createCredentialProvider(options: CredentialChainOptions): AwsCredentialIdentityProvider {
-  const chain = fromNodeProviderChain({
-    clientConfig: {
-      region: options.stsRegion,
-      maxAttempts: 1,
-      // A wrong AWS_ENDPOINT_URL_STS (an HTML page, a redirect) is named as such, not taken for STS refusing.
-      requestHandler: createRequestHandler(options.network, {
-        connectTimeoutMs: options.attemptTimeoutMs,
-        requestTimeoutMs: options.attemptTimeoutMs,
-        expect: { protocol: 'aws-query', api: 'sts', service: 'AWS STS' },
+  const facts = options.credentials;
+  const clientConfig = {
+    region: options.stsRegion,
+    maxAttempts: 1,
+    // A wrong AWS_ENDPOINT_URL_STS (an HTML page, a redirect) is named as such, not taken for STS refusing.
+    requestHandler: createRequestHandler(options.network, {
+      connectTimeoutMs: options.attemptTimeoutMs,
+      requestTimeoutMs: options.attemptTimeoutMs,
+      expect: { protocol: 'aws-query', api: 'sts', service: 'AWS STS' },
+    }),
+    ...(facts.stsEndpointUrl ? { endpoint: facts.stsEndpointUrl } : {}),
+  };
+  const [configFilepath, filepath] = facts.sharedFiles;
+  const files = { profile: facts.profile ?? 'default', ...(configFilepath ? { configFilepath } : {}), ...(filepath ? { filepath } : {}) };
+  const links: Link[] = [];
+  const secrets = facts.secrets();
+  if (!facts.profile && secrets.accessKeyId && secrets.secretAccessKey) {
+    const keys: AwsCredentialIdentity = {
+      accessKeyId: secrets.accessKeyId,
+      secretAccessKey: secrets.secretAccessKey,
+      ...(secrets.sessionToken ? { sessionToken: secrets.sessionToken } : {}),
+      ...(secrets.expiration ? { expiration: new Date(secrets.expiration) } : {}),
+    };
+    links.push(async () => keys);
+  }
+  links.push(fromIni({ ...files, clientConfig }), fromProcess(files));
+  if (facts.webIdentityTokenFile && facts.roleArn) {
+    links.push(fromTokenFile({ webIdentityTokenFile: facts.webIdentityTokenFile, roleArn: facts.roleArn, ...(facts.roleSessionName ? { roleSessionName: facts.roleSessionName } : {}), clientConfig }));
+  }
+  if (facts.containerRelativeUri || facts.containerFullUri) {
+    links.push(
+      fromHttp({
+        awsContainerCredentialsRelativeUri: facts.containerRelativeUri ?? '',
+        awsContainerCredentialsFullUri: facts.containerFullUri ?? '',
+        awsContainerAuthorizationToken: secrets.containerAuthorizationToken ?? '',
+        awsContainerAuthorizationTokenFile: facts.containerAuthorizationTokenFile ?? '',
       }),
-    },
-  });
+    );
+  } else if (!options.imdsDisabled) {
+    links.push(fromInstanceMetadata());
+  }
+  const provider = memoized(chain(links));
   // The STS client is constructed inside the chain, on its first call: quiet, like the Metering client.
-  return (properties) => withoutNodeVersionWarning(() => chain(properties));
+  return (properties) => withoutNodeVersionWarning(() => provider(properties));
 }
 
 /** Rejects with the signal's reason once it aborts; a provider call cannot itself be aborted. */

@@ -33,7 +33,7 @@ export async function checkCall(config: DoctorConfig, region: string | null, sig
   try {
     checkSharedFiles(credentials.sharedFiles);
     // One attempt at STS too (the deadline is one attempt's): doctor reports the first answer.
-    provider = await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.attemptTimeoutMs, network }), {
+    provider = await resolveCredentials(() => createCredentialProvider({ credentials, imdsDisabled: config.environment.imdsDisabled, stsRegion: async () => region, attemptTimeoutMs: options.attemptTimeoutMs, network }), {
       credentials,
       deadlineAt: Date.now() + options.attemptTimeoutMs,
       attemptTimeoutMs: options.attemptTimeoutMs,

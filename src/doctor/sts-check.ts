@@ -37,7 +37,7 @@ export async function checkSts(environment: EnvironmentFacts, region: string | n
   const endpoint = stsEndpointFor(credentials, region);
   const started = Date.now();
   try {
-    await resolveCredentials(() => createCredentialProvider({ stsRegion: async () => region, attemptTimeoutMs: options.timeoutMs, network }), {
+    await resolveCredentials(() => createCredentialProvider({ credentials, imdsDisabled: environment.imdsDisabled, stsRegion: async () => region, attemptTimeoutMs: options.timeoutMs, network }), {
       credentials,
       deadlineAt: Date.now() + options.timeoutMs,
       attemptTimeoutMs: options.timeoutMs,

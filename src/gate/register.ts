@@ -82,7 +82,7 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
     const stsRegion = () => regionResolved.then((resolved) => resolved.region);
     const credentialsEnvironment = config.environment.credentials;
     const stsStats = newRetryStats();
-    const credentialsResolved = resolveCredentials(() => createCredentialProvider({ stsRegion, attemptTimeoutMs: config.attemptTimeoutMs, network: config.network }), {
+    const credentialsResolved = resolveCredentials(() => createCredentialProvider({ credentials: credentialsEnvironment, imdsDisabled: config.environment.imdsDisabled, stsRegion, attemptTimeoutMs: config.attemptTimeoutMs, network: config.network }), {
       credentials: credentialsEnvironment,
       deadlineAt: deadline.at,
       budgetMs: config.deadlineMs,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmulatorProcess } from '../../scripts/lib/emulator-process.mjs';
 import { startEcsTaskWithCredentials } from '../helpers/fake-metadata.mjs';
+import { IRSA_ROLE_ARN, writeWebIdentityToken } from '../helpers/irsa.mjs';
 import { BUNDLE, baseEnv, gateArgs, runGate, startEmulator, tempDir, ROOT } from '../helpers/gate.mjs';
 
 const lib = await import(join(ROOT, 'dist', 'lib.mjs'));
@@ -141,9 +142,8 @@ test('bad options are CONFIG_INVALID, not a crash', async () => {
 
 test('register(): entitled resolves; a refusal rejects with the CLI\'s code and the written result', async () => {
   const outputDir = join(tempDir(), 'out');
-  const env = { AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-  // The AWS SDK's credential chain reads the process environment itself (documented).
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDLIBTEST', AWS_SECRET_ACCESS_KEY: 'lib-test-secret', AWS_SESSION_TOKEN: 'lib-test-session' });
+  // The keys come from `env` like every other fact: the SDK's providers are given them, not process.env.
+  const env = { AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: 'AKIDLIBTEST', AWS_SECRET_ACCESS_KEY: 'lib-test-secret', AWS_SESSION_TOKEN: 'lib-test-session' };
   const ok = await register({ productCode: 'paid-product', publicKey: emulator.keyPath, endpointUrl: emulator.url, outputDir, env });
   assert.equal(ok.status, 'ENTITLED');
   assert.equal(ok.result.region, 'us-east-1');
@@ -204,6 +204,104 @@ process.stdout.write(JSON.stringify({ status, result }));`;
   } finally {
     await task.close();
     await strict.stop();
+  }
+});
+
+/**
+ * Runs register() in a process of its own, so that `processEnv` is the only process
+ * environment in play; `options` is the source text of register()'s options.
+ */
+async function registerInChild(processEnv, options) {
+  const script = `import { register } from ${JSON.stringify(join(ROOT, 'dist', 'lib.mjs'))};
+const { status, result } = await register(${options});
+process.stdout.write(JSON.stringify({ status, result }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: processEnv, cwd: ROOT });
+  return JSON.parse(stdout);
+}
+
+/** A process environment with nothing the gate could use but decoys: keys for another account, another region, no IMDS. */
+function decoyProcessEnv(home) {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: 'AKIDDECOYPROCESSENV',
+    AWS_SECRET_ACCESS_KEY: 'decoy-secret',
+    AWS_REGION: 'ap-northeast-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+  };
+}
+
+test('register({ env }): ECS container credentials and AWS_REGION given only in env sign the call, not process.env\'s keys', async () => {
+  const strict = await startEmulatorProcess({ bundle: BUNDLE, taskRegion: 'eu-west-1', secretAccessKey: 'task-role-secret' });
+  const task = await startEcsTaskWithCredentials({
+    taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/default/0123456789abcdef',
+    credentials: { AccessKeyId: 'ASIALIBTASKROLE', SecretAccessKey: 'task-role-secret', Token: 'task-role-session' },
+  });
+  try {
+    const home = tempDir('gate-home-');
+    const env = {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_REGION: 'eu-west-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: task.env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: task.env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
+    };
+    const outputDir = join(home, 'out');
+    const { status, result } = await registerInChild(
+      decoyProcessEnv(home),
+      `{ productCode: 'paid-product', publicKey: ${JSON.stringify(strict.keyPath)}, endpointUrl: ${JSON.stringify(strict.url)}, outputDir: ${JSON.stringify(outputDir)}, env: ${JSON.stringify(env)} }`,
+    );
+    assert.equal(status, 'ENTITLED', result.message);
+    assert.equal(result.region, 'eu-west-1');
+    assert.equal(result.credentialSource, 'container');
+    const requests = await strict.requests();
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].accessKeyId, 'ASIALIBTASKROLE', 'signed with the task role from env, and the emulator checked the signature with its secret');
+    assert.ok(task.hits.includes('/creds'), 'the credential endpoint named in env was asked');
+  } finally {
+    await task.close();
+    await strict.stop();
+  }
+});
+
+test('register({ env }): IRSA variables and AWS_ENDPOINT_URL_STS given only in env: STS, then RegisterUsage signed with what STS issued', async () => {
+  const tokenDir = tempDir('gate-lib-irsa-');
+  const { path: tokenFile } = writeWebIdentityToken(tokenDir);
+  const irsa = await startEmulatorProcess({ bundle: BUNDLE, taskRegion: 'us-east-1', extraArgs: ['--web-identity-token-file', tokenFile] });
+  try {
+    const home = tempDir('gate-home-');
+    const env = {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ROLE_ARN: IRSA_ROLE_ARN,
+      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+      AWS_ENDPOINT_URL_STS: irsa.url,
+      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
+    };
+    const outputDir = join(home, 'out');
+    const { status, result } = await registerInChild(
+      decoyProcessEnv(home),
+      `{ productCode: 'paid-product', publicKey: ${JSON.stringify(irsa.keyPath)}, endpointUrl: ${JSON.stringify(irsa.url)}, outputDir: ${JSON.stringify(outputDir)}, env: ${JSON.stringify(env)} }`,
+    );
+    assert.equal(status, 'ENTITLED', result.message);
+    assert.equal(result.region, 'us-east-1');
+    assert.equal(result.credentialSource, 'web-identity');
+    const requests = await irsa.requests();
+    assert.deepEqual(requests.map((r) => [r.target, r.status]), [['STS.AssumeRoleWithWebIdentity', 200], ['AWSMPMeteringService.RegisterUsage', 200]]);
+    const [sts, registerUsage] = requests;
+    assert.equal(sts.body.roleArn, IRSA_ROLE_ARN);
+    assert.equal(registerUsage.accessKeyId, sts.body.issuedAccessKeyId);
+    assert.equal(registerUsage.stsIssued, true, 'the emulator checked the signature with the issued secret and session token');
+  } finally {
+    await irsa.stop();
   }
 });
 
