@@ -100,7 +100,7 @@ if (awsPath) {
 }
 
 // What an image build does once with its own node: a V8 startup snapshot of the CLI
-// (dist/metering-gate.snapshot.cjs, see src/cli/snapshot-entry.ts). Built here, before any
+// (dist/metering-gate.snapshot.cjs, see src/snapshot/entry.ts). Built here, before any
 // timing, with the Node 24 that the snapshot rows run, once with V8's default flags and once
 // with the image's (scripts/lib/snapshot.mjs): a blob only keeps its code cache under the
 // flags it was built with.

@@ -65,7 +65,7 @@ function flushThenExit(code: number): void {
 
 /**
  * The whole CLI, from argv in Node's shape (node, script, ...arguments) to process exit. Both
- * entries call it: main.ts, the bundle, at once; snapshot-entry.ts when Node starts from the
+ * entries call it: main.ts, the bundle, at once; snapshot/entry.ts when Node starts from the
  * startup snapshot built from it.
  */
 export function run(argv: string[]): void {

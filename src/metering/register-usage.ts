@@ -91,7 +91,7 @@ function readableDate(value: Date | undefined): Date | null {
 }
 
 /**
- * Build time only, for the startup snapshot (cli/snapshot-entry.ts): one RegisterUsage through
+ * Build time only, for the startup snapshot (snapshot/rehearsal.ts): one RegisterUsage through
  * the whole client (middleware, endpoint rules, SigV4, the JSON protocol both ways) against a
  * canned answer instead of the network, so that the snapshot holds that code compiled.
  *

@@ -1,39 +1,25 @@
 /**
- * Entry of dist/metering-gate.snapshot.cjs, from which an image build makes a V8 startup
- * snapshot with the image's own node:
- *
- *   node --no-maglev --no-sparkplug --snapshot-blob metering-gate.blob --build-snapshot metering-gate.snapshot.cjs
- *   node --no-maglev --no-sparkplug --snapshot-blob metering-gate.blob -- register ...   (every start after that)
- *
- * with the same V8 flags both times (scripts/lib/snapshot.mjs says why).
- *
- * At build time it loads the modules that register and verify run (commander, config, the SDK
- * client, the credential providers a pod or task reaches, jose) and rehearses the pure parts
- * of a run (argv parsing, config parsing, one RegisterUsage through the SDK against a canned
- * answer, one PS256 verification), so that a start from the snapshot neither compiles nor
- * initialises them again. Started from the snapshot, it runs exactly what dist/metering-gate.mjs
- * runs (cli/run.ts). Run directly (`node metering-gate.snapshot.cjs register`), it is the plain CLI.
- *
- * Whatever the build leaves in the heap is what every start begins with, so the build refuses
- * to produce a snapshot that could hold something of the build machine or of one moment
- * (see guardBuild): no environment variable, argv, cwd, home directory, file or clock is read
- * by our code while loading, and no random UUID is drawn at all.
+ * The guard of the startup snapshot's build (entry.ts): while the snapshot is built, whatever
+ * the build leaves in the heap is what every start begins with, so reads of this machine's
+ * state (environment, argv, cwd, home directory, files, clock) by the bundle's own code, and
+ * random UUIDs drawn then, are recorded as violations that fail the build.
  */
 // The modules' own export objects (default imports), which are what the bundle's code reads a
 // built-in's functions from on every call, so that a wrapper put there is seen everywhere.
 import nodeCrypto from 'node:crypto';
 import nodeFs from 'node:fs';
-// Loaded here for the snapshot only: http, which cannot be in a snapshot, requires it on the
-// first request, and its loading is then already done (~1.5 ms of every start, BENCHMARKS.md).
-import 'node:net';
 import nodeOs from 'node:os';
-import { startupSnapshot } from 'node:v8';
-import { argvFromSnapshotStart } from './sea-argv.js';
 
-/** commander reads argv in Node's shape: node, script, then the arguments. */
-const SCRIPT_NAME = 'metering-gate';
+export interface BuildGuard {
+  /** One line per read or draw that would keep build-time state. */
+  readonly violations: string[];
+  setPhase(phase: Phase): void;
+  /** Undoes every wrapper; from here on nothing is recorded. */
+  restore(): void;
+}
 
-type Phase = 'load' | 'rehearse' | 'done';
+/** What the build is doing: loading modules, rehearsing a run, or done (the guard then steps aside). */
+export type Phase = 'load' | 'rehearse' | 'done';
 
 /**
  * Environment variables the rehearsed SDK call may read, each audited to be read again on every
@@ -62,7 +48,7 @@ const REREAD_ON_EVERY_CALL = new Set(['AWS_EXECUTION_ENV', 'AWS_SDK_JS_NODE_VERS
  * Everything is restored when the build is done; the randomUUID wrappers stay correct even if
  * a module kept a reference to one (they call the real function once the build is over).
  */
-function guardBuild(bundleFile: string): { readonly violations: string[]; setPhase(phase: Phase): void; restore(): void } {
+export function guardBuild(bundleFile: string): BuildGuard {
   let phase: Phase = 'load';
   const violations: string[] = [];
   const restorers: Array<() => void> = [];
@@ -160,84 +146,4 @@ function guardBuild(bundleFile: string): { readonly violations: string[]; setPha
       for (const undo of restorers.reverse()) undo();
     },
   };
-}
-
-/**
- * One pass through the parts of a run that touch neither the network nor this machine, with
- * made-up values only, so their code is compiled into the snapshot. Nothing it creates is kept.
- */
-async function rehearse(): Promise<void> {
-  const [{ buildProgram }, { parseLogConfig }, { parseRegisterConfig }, { rehearseRegisterUsage }, { verifyToken }] = await Promise.all([
-    import('./program.js'),
-    import('../config/log-config.js'),
-    import('../config/register-config.js'),
-    import('../metering/register-usage.js'),
-    import('../verify/token.js'),
-  ]);
-  buildProgram(() => undefined).parse(['node', SCRIPT_NAME, 'register', '--product-code', 'snapshotbuild', '--log-level', 'info']);
-
-  const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const env = {
-    METERING_GATE_PRODUCT_CODE: 'snapshotbuild',
-    METERING_GATE_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    METERING_GATE_NONCE: 'snapshot-build',
-    METERING_GATE_OUTPUT_DIR: '/nonexistent/metering-gate',
-    METERING_GATE_TERMINATION_LOG: '/nonexistent/termination-log',
-    // Given, so that config does not ask the OS for the build user's home directory.
-    HOME: '/nonexistent/home',
-  };
-  parseLogConfig({}, env, false);
-  const config = parseRegisterConfig({}, env);
-  await rehearseRegisterUsage();
-
-  // A token as the emulator mints it. Its iat is fixed (Date.now is guarded), and the age
-  // limits are wide enough for it: this checks the code path, not the clock.
-  const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const signed = `${segment({ alg: 'PS256', typ: 'JWT' })}.${segment({ productCode: 'snapshotbuild', publicKeyVersion: 1, nonce: 'snapshot-build', iat: 1_700_000_000 })}`;
-  const signature = nodeCrypto.sign('sha256', Buffer.from(signed), { key: privateKey, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-  const now = 1_700_000_000_000;
-  await verifyToken(`${signed}.${signature.toString('base64url')}`, config.publicKey?.key ?? null, {
-    productCode: 'snapshotbuild',
-    publicKeyVersion: 1,
-    nonce: 'snapshot-build',
-    maxAgeMs: 60_000,
-    clockSkewMs: 60_000,
-    now,
-  });
-}
-
-async function buildSnapshot(): Promise<void> {
-  const guard = guardBuild(__filename);
-  // Everything register and verify load, including the node credential chain and every
-  // provider it calls in a pod or task (env, ini and process, which find no profile, web
-  // identity, container, IMDS). The rest of the CLI (doctor, emulator, exec) and IRSA's STS
-  // client still load on first use.
-  const [{ run }] = await Promise.all([
-    import('./run.js'),
-    import('./register.js'),
-    import('./verify.js'),
-    import('@aws-sdk/credential-provider-node'),
-    import('@aws-sdk/credential-provider-ini'),
-    import('@aws-sdk/credential-provider-process'),
-    import('@aws-sdk/credential-provider-env'),
-    import('@aws-sdk/credential-provider-web-identity'),
-    import('@aws-sdk/credential-provider-http'),
-    import('@smithy/credential-provider-imds'),
-  ]);
-  guard.setPhase('rehearse');
-  await rehearse();
-  guard.restore();
-  if (guard.violations.length > 0) {
-    throw new Error(`the snapshot would keep build-time state:\n  ${[...new Set(guard.violations)].join('\n  ')}`);
-  }
-  startupSnapshot.setDeserializeMainFunction(() => run(argvFromSnapshotStart(process.argv, SCRIPT_NAME)));
-}
-
-if (startupSnapshot.isBuildingSnapshot()) {
-  buildSnapshot().catch((error: unknown) => {
-    process.stderr.write(`metering-gate: cannot build the startup snapshot: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  });
-} else {
-  void import('./run.js').then(({ run }) => run(process.argv));
 }
