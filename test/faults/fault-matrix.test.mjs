@@ -27,6 +27,9 @@ const attemptsSeen = (min) => (file, requests) => {
 
 // A run that only fails transiently ends at its deadline, or up to one attempt's floor
 // (min(--attempt-timeout, 1 s, half the deadline)) before it: no attempt starts as a sliver.
+// Deadlines of 5 s, not 3 s, where two attempts are asserted: the deadline counts from the
+// run's start, and on a loaded machine start-up and a first attempt took over 2 s, leaving
+// less than the 1 s floor for a second (seen once, with make bench-startup running beside it).
 const SCENARIO_CASES = [
   { scenario: 'entitled', expect: ok, check: attemptsSeen(1) },
   { scenario: 'not-entitled', expect: { code: 3, errorCode: 'CUSTOMER_NOT_ENTITLED', status: 'NOT_ENTITLED' }, check: attemptsSeen(1) },
@@ -35,16 +38,16 @@ const SCENARIO_CASES = [
   { scenario: 'invalid-public-key-version', expect: rejected },
   { scenario: 'disabled-api', expect: rejected },
   { scenario: 'access-denied', expect: { code: 8, errorCode: 'ACCESS_DENIED', status: 'ERROR' }, check: (file) => assert.match(file.hint, /aws-marketplace:RegisterUsage/) },
-  { scenario: 'throttle', args: ['--deadline', '3s'], expect: unavailable, within: [1_900, QUICK_MS], check: attemptsSeen(2) },
+  { scenario: 'throttle', args: ['--deadline', '5s'], expect: unavailable, within: [3_900, 5_000 + QUICK_MS], check: attemptsSeen(2) },
   { scenario: 'throttle:2', expect: ok, within: [0, 6_000 + QUICK_MS], check: (file, requests) => (assert.equal(file.attempts, 3), assert.equal(requests.length, 3)) },
-  { scenario: 'error-500', args: ['--deadline', '3s'], expect: unavailable, within: [1_900, QUICK_MS], check: (file, requests) => (attemptsSeen(2)(file, requests), assert.match(file.message, /InternalServiceErrorException/)) },
+  { scenario: 'error-500', args: ['--deadline', '5s'], expect: unavailable, within: [3_900, 5_000 + QUICK_MS], check: (file, requests) => (attemptsSeen(2)(file, requests), assert.match(file.message, /InternalServiceErrorException/)) },
   { scenario: 'error-500:2', expect: ok, check: (file) => assert.equal(file.attempts, 3) },
   // Two gates against one request per 2 s: the second is throttled, waits and still gets in.
   { scenario: 'rate-limit:0.5:1', parallel: 2, expect: ok, within: [0, 10_000 + QUICK_MS] },
   // The case: a hung endpoint ends at the deadline, not after two attempt timeouts, not never.
   { scenario: 'hang', args: ['--attempt-timeout', '1s', '--deadline', '5s'], expect: unavailable, within: [3_900, 7_500], check: (file, requests) => (attemptsSeen(2)(file, requests), assert.match(file.message, /attempt timeout/)) },
   { name: 'hang, --on-unavailable allow', scenario: 'hang', args: ['--attempt-timeout', '500ms', '--deadline', '2s', '--on-unavailable', 'allow'], expect: { code: 0, errorCode: 'SERVICE_UNAVAILABLE', status: 'GRACE' }, within: [1_400, QUICK_MS] },
-  { scenario: 'connection-reset', args: ['--deadline', '3s'], expect: unavailable, within: [1_900, QUICK_MS], check: attemptsSeen(2) },
+  { scenario: 'connection-reset', args: ['--deadline', '5s'], expect: unavailable, within: [3_900, 5_000 + QUICK_MS], check: attemptsSeen(2) },
   { scenario: 'malformed-body', expect: tokenInvalid, check: attemptsSeen(1) },
   { scenario: 'key-rotation', expect: ok, check: (file) => (assert.equal(typeof file.publicKeyRotationTimestamp, 'string'), assert.ok(file.warnings.some((w) => /expired/.test(w)))) },
   // no-iat: refused at registration, as verify would refuse its result (its age could not be judged).
