@@ -15,11 +15,11 @@ import { createMeteringClient, registerUsage, type RegisterUsageAnswer } from '.
 import { newRetryStats, withRetries, type RetryStats } from '../metering/retry.js';
 import { detectPlatform, type Platform } from '../platform/platform.js';
 import { resolveRegion, type ResolvedRegion } from '../platform/region.js';
-import { statusFor, type EntitlementResult, type ResultBinding } from '../result/entitlement.js';
+import { buildResult, terminationMessage } from '../result/build-result.js';
+import type { EntitlementResult, ResultBinding } from '../result/entitlement.js';
 import { writeTerminationLog } from '../result/termination-log.js';
 import { clearPreviousResult, resultPaths, writeResultFiles } from '../result/write-result.js';
 import { isDeadlineReached, startDeadline } from '../time/deadline.js';
-import { GATE_VERSION } from '../version.js';
 import { verifyToken, type VerifiedToken } from '../verify/token.js';
 
 /** What a run learned so far; whatever stage fails, the result reports everything before it. */
@@ -187,49 +187,6 @@ async function register(state: RunState, config: RegisterConfig, context: GateCo
   });
 }
 
-function buildResult(state: RunState, error: GateError | null, startedAt: number): EntitlementResult {
-  // GRACE is for a service that was tried and only failed transiently: a run whose deadline
-  // passed before any attempt (metadata or credentials hung) never reached it.
-  const grace = error?.code === 'SERVICE_UNAVAILABLE' && state.config?.onUnavailable === 'allow' && state.stats.attempts > 0;
-  const finishedAt = Date.now();
-  const config = state.config;
-  return {
-    schemaVersion: 1,
-    status: statusFor(error?.code ?? null, grace),
-    entitled: error === null,
-    exitCode: error === null || grace ? 0 : error.exitCode,
-    errorCode: error?.code ?? null,
-    message: error?.message ?? null,
-    hint: error?.hint ?? null,
-    productCode: config?.productCode ?? null,
-    publicKeyVersion: config?.publicKeyVersion ?? null,
-    nonce: state.nonce ?? config?.nonce ?? null,
-    binding: state.binding,
-    region: state.region?.region ?? null,
-    regionSource: state.region?.source ?? null,
-    platform: state.platform ?? 'unknown',
-    credentialSource: state.credentialSource,
-    signature: state.answer?.signature ?? null,
-    signatureVerified: state.verified?.signatureVerified ?? false,
-    claims: state.verified?.claims ?? null,
-    publicKeyRotationTimestamp: state.answer?.publicKeyRotationTimestamp?.toISOString() ?? null,
-    warnings: state.warnings,
-    attempts: state.stats.attempts,
-    stoppedBy: error === null ? null : error.code === 'TERMINATED' ? 'signal' : (state.stats.stoppedBy ?? null),
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: new Date(finishedAt).toISOString(),
-    durationMs: finishedAt - startedAt,
-    gateVersion: GATE_VERSION,
-  };
-}
-
-function terminationMessage(result: EntitlementResult): string {
-  if (result.status === 'ENTITLED') return `metering-gate: ENTITLED for product ${result.productCode} in ${result.region}.`;
-  const parts = [`metering-gate: ${result.status} (${result.errorCode}, exit ${result.exitCode}): ${result.message}`];
-  if (result.hint) parts.push(`Fix: ${result.hint}`);
-  return parts.join(' ');
-}
-
 /**
  * The register pipeline (config, platform and region, credentials, RegisterUsage, token,
  * result files): every stage may fail, and every failure still ends in a result file and a
@@ -277,13 +234,13 @@ export async function runRegistration(flags: RawFlags, context: GateContext): Pr
   if (state.config === null && failure === null) throw new Error('unreachable: no config and no failure');
   if (state.platform === null && state.config) state.platform = detectPlatform(state.config.environment);
 
-  let result = buildResult(state, failure, startedAt);
+  let result = buildResult(state, failure, { startedAt, finishedAt: Date.now() });
   const outputDir = state.config?.outputDir ?? resolveOutputDir(flags, context.env, context.optionNames);
   try {
     writeResultFiles(outputDir, result);
   } catch (error) {
     const writeError = toGateError(error);
-    result = buildResult(state, writeError, startedAt);
+    result = buildResult(state, writeError, { startedAt, finishedAt: Date.now() });
     failure = writeError;
   }
 
