@@ -113,7 +113,11 @@ test('6: only transient failures until the deadline', async () => {
   assert.equal(run.code, 6);
   assertCommonFields(run.file, { exitCode: 6, errorCode: 'SERVICE_UNAVAILABLE', status: 'ERROR' });
   assert.ok(run.file.attempts >= 2, `retried (${run.file.attempts} attempts)`);
-  assert.equal((await emulator.requests()).length, run.file.attempts);
+  // One request per attempt, no hidden SDK retries; only the last attempt may be missing from
+  // the emulator's log, when the deadline cut it before the emulator (slow on a loaded
+  // machine) had read its body, which happened once in a loop of the suite under load.
+  const requests = (await emulator.requests()).length;
+  assert.ok(requests <= run.file.attempts && requests >= run.file.attempts - 1, `${requests} requests at the service for ${run.file.attempts} attempts`);
   // Every attempt gets at least min(attempt timeout, 1 s), so the message names the service's answer, never a sliver timeout.
   assert.match(run.file.message, /^RegisterUsage did not succeed within the 4s deadline after \d+ attempts; last answer from the service: InternalServiceErrorException \(HTTP 500\)/);
   assert.equal(run.file.stoppedBy, 'deadline');

@@ -19,10 +19,16 @@ const rejected = { code: 9, errorCode: 'PRODUCT_REJECTED', status: 'ERROR' };
 // Start-up of a gate process is well under a second; the bounds leave room for a loaded CI box.
 const QUICK_MS = 8_000;
 
-/** Requests the emulator saw equal the attempts the gate reports: no hidden SDK retries. */
+/**
+ * Requests the emulator saw match the attempts the gate reports: no hidden SDK retries. Only a
+ * last attempt that the deadline cut may be missing, when the emulator, slow on a loaded
+ * machine, had not yet read its body (the emulator logs a request once it has).
+ */
 const attemptsSeen = (min) => (file, requests) => {
   assert.ok(file.attempts >= min, `at least ${min} attempts, got ${file.attempts}`);
-  assert.equal(requests.length, file.attempts, 'each attempt is one request at the service');
+  const cutByDeadline = file.stoppedBy === 'deadline' ? 1 : 0;
+  assert.ok(requests.length <= file.attempts && requests.length >= file.attempts - cutByDeadline,
+    `each attempt is one request at the service: ${requests.length} requests for ${file.attempts} attempts`);
 };
 
 // A run that only fails transiently ends at its deadline, or up to one attempt's floor
