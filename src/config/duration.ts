@@ -75,7 +75,7 @@ export interface DurationInput {
  */
 export function readDurationValue(value: string | number, input: DurationInput): number {
   const { name, range } = input;
-  const fail = (allowed: string, hint: string) => new GateError('CONFIG_INVALID', `invalid ${name} ${shown(value)}: ${allowed}`, { hint });
+  const fail = (allowed: string, hint: string) => new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: name, shownValue: shown(value), allowed }, { hint });
   const rangeHint = `give ${name} a value ${formatRange(range)}.`;
   let ms: number;
   if (typeof value === 'number') {

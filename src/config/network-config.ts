@@ -63,7 +63,7 @@ function parseProxy(env: Env, names: readonly string[]): ProxySetting | null {
   if (!found) return null;
   // As curl does: a proxy given without a scheme is an http:// proxy.
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(found.value) ? found.value : `http://${found.value}`;
-  const refuse = (why: string) => new GateError('CONFIG_INVALID', `invalid ${found.from} ${JSON.stringify(maskProxyUrl(found.value))}: ${why}`);
+  const refuse = (why: string) => new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: found.from, shownValue: JSON.stringify(maskProxyUrl(found.value)), allowed: why });
   let url: URL;
   try {
     url = new URL(text);

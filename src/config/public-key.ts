@@ -233,7 +233,7 @@ export function parsePublicKey(input: string | Uint8Array | KeyObject, context: 
   } else {
     outcome = new KeyRefusal(`a ${input === null ? 'null' : typeof input} is not a key`, 'give a PEM string, a path to a PEM file, a Buffer holding the PEM, or a KeyObject.');
   }
-  if (outcome instanceof KeyRefusal) throw new GateError('CONFIG_INVALID', `invalid ${context.name} ${context.shown}: ${outcome.reason}`, { hint: outcome.hint });
+  if (outcome instanceof KeyRefusal) throw new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: context.name, shownValue: context.shown, allowed: outcome.reason }, { hint: outcome.hint });
   return outcome;
 }
 
@@ -243,7 +243,7 @@ export function parsePublicKey(input: string | Uint8Array | KeyObject, context: 
  * fstat on the descriptor that is then read, so the check and the read see the same file.
  */
 export function readKeyFile(path: string, context: KeyContext): Buffer {
-  const fail = (reason: string, hint: string) => new GateError('CONFIG_INVALID', `invalid ${context.name} ${context.shown}: ${reason}`, { hint });
+  const fail = (reason: string, hint: string) => new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: context.name, shownValue: context.shown, allowed: reason }, { hint });
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -36,7 +36,7 @@ export function readSetting(flags: RawFlags, env: Env, spec: OptionSpec, names: 
   const flagValue = flags[spec.key];
   // Only a command line can swallow the next flag; a library option may hold any text.
   if (typeof flagValue === 'string' && names === 'flags' && looksLikeFlag(flagValue)) {
-    throw new GateError('CONFIG_INVALID', `invalid ${spec.flag} ${JSON.stringify(flagValue)}: that is an option, not a value; ${spec.flag} needs ${spec.arg ? `its ${spec.arg}` : 'a value'} right after it`, {
+    throw new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: spec.flag, shownValue: JSON.stringify(flagValue), allowed: `that is an option, not a value; ${spec.flag} needs ${spec.arg ? `its ${spec.arg}` : 'a value'} right after it` }, {
       hint: `give ${spec.flag} its value (${spec.flag} ${spec.arg ?? 'VALUE'}); as written, ${flagValue} was taken as the value and its own value was left over.`,
     });
   }

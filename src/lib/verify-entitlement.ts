@@ -112,7 +112,7 @@ export async function verifyEntitlement(options: VerifyEntitlementOptions): Prom
     const waitMs = duration('wait', options.wait);
     const { publicKeyVersion } = options;
     if (publicKeyVersion !== undefined && (!Number.isSafeInteger(publicKeyVersion) || publicKeyVersion < 1)) {
-      throw configError(`invalid publicKeyVersion ${JSON.stringify(publicKeyVersion)}: must be an integer >= 1`);
+      throw new MeteringGateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: 'publicKeyVersion', shownValue: JSON.stringify(publicKeyVersion), allowed: 'must be an integer >= 1' });
     }
     const key = loadKey(options.publicKey);
     const workload = await resolveWorkloadIdentity(readEnvironmentFacts(options.env ?? process.env), { timeoutMs: 2_000, ...(options.signal ? { signal: options.signal } : {}) });

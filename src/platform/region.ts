@@ -59,7 +59,7 @@ export async function resolveRegion(options: RegionOptions): Promise<ResolvedReg
       tried.push(`${name} (not set)`);
       continue;
     }
-    if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', `invalid ${name} ${JSON.stringify(value)}: must be ${REGION_EXAMPLES}`);
+    if (!isValidRegion(value)) throw new GateError('CONFIG_INVALID', { reason: 'setting-invalid', setting: name, shownValue: JSON.stringify(value), allowed: `must be ${REGION_EXAMPLES}` });
     return { region: value, source: 'env', detail: name, ecsLaunchType, ecsTaskArn };
   }
 
