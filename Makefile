@@ -81,15 +81,18 @@ bench-startup: build binary-native
 
 # Issue 10's A/B of the credential chain in the image's configuration (Node 24 snapshot, image
 # flags, over HTTPS): the hand-built chain (3b901ca), fromNodeProviderChain (2304123), the same
-# with its modules in the snapshot (ac098eb) and this checkout, each old revision exported and
-# built once into .cache/credential-chain-ab/ against this checkout's node_modules.
+# with its modules in the snapshot (ac098eb), its last revision before the SDK's providers took
+# their settings from the gate's environment facts (222af48), and this checkout, each old
+# revision exported and built once into .cache/credential-chain-ab/ against this checkout's
+# node_modules.
 .PHONY: bench-credential-chain
 AB_RUNS ?= 40
 AB_RSS_RUNS ?= 8
 bench-credential-chain: build
 	@node24="$$(bash bench/startup-setup.sh)" && \
 	  $(NODE) bench/credential-chain-ab.mjs --node24 "$$node24" --runs $(AB_RUNS) --rss-runs $(AB_RSS_RUNS) \
-	    --build hand-chain=3b901ca --build fromNodeProviderChain=2304123 --build fromNodeProviderChain+preload=ac098eb --build this-checkout=.
+	    --build hand-chain=3b901ca --build fromNodeProviderChain=2304123 --build fromNodeProviderChain+preload=ac098eb \
+	    --build fromNodeProviderChain-last=222af48 --build this-checkout=.
 
 # The CLI tests again, with the gate started on Node 24 from its startup snapshot (built here
 # as an image build does), then the checks the tests cannot make: same request on the wire as
