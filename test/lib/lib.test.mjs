@@ -180,17 +180,12 @@ test('register() with no env reads process.env: the task\'s container credential
 const { status, result } = await register({ productCode: 'paid-product', publicKey: ${JSON.stringify(strict.keyPath)}, endpointUrl: ${JSON.stringify(strict.url)}, outputDir: ${JSON.stringify(outputDir)} });
 process.stdout.write(JSON.stringify({ status, result }));`;
     const home = tempDir('gate-home-');
-    const env = {
+    const env = isolatedEnv(home, {
       PATH: process.env.PATH,
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
       AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONTAINER_CREDENTIALS_FULL_URI: task.env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: task.env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
-      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
-    };
+    });
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, cwd: ROOT });
     const { status, result } = JSON.parse(stdout);
     assert.equal(status, 'ENTITLED', result.message);
@@ -207,6 +202,18 @@ process.stdout.write(JSON.stringify({ status, result }));`;
   }
 });
 
+/** An environment with no shared files, no IMDS and a termination log of its own, plus `extra`. */
+function isolatedEnv(home, extra) {
+  return {
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
+    ...extra,
+  };
+}
+
 /**
  * Runs register() in a process of its own, so that `processEnv` is the only process
  * environment in play; `options` is the source text of register()'s options.
@@ -221,16 +228,12 @@ process.stdout.write(JSON.stringify({ status, result }));`;
 
 /** A process environment with nothing the gate could use but decoys: keys for another account, another region, no IMDS. */
 function decoyProcessEnv(home) {
-  return {
+  return isolatedEnv(home, {
     PATH: process.env.PATH,
-    HOME: home,
     AWS_ACCESS_KEY_ID: 'AKIDDECOYPROCESSENV',
     AWS_SECRET_ACCESS_KEY: 'decoy-secret',
     AWS_REGION: 'ap-northeast-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-  };
+  });
 }
 
 test('register({ env }): ECS container credentials and AWS_REGION given only in env sign the call, not process.env\'s keys', async () => {
@@ -241,16 +244,11 @@ test('register({ env }): ECS container credentials and AWS_REGION given only in 
   });
   try {
     const home = tempDir('gate-home-');
-    const env = {
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    const env = isolatedEnv(home, {
       AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONTAINER_CREDENTIALS_FULL_URI: task.env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: task.env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
-      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
-    };
+    });
     const outputDir = join(home, 'out');
     const { status, result } = await registerInChild(
       decoyProcessEnv(home),
@@ -275,17 +273,12 @@ test('register({ env }): IRSA variables and AWS_ENDPOINT_URL_STS given only in e
   const irsa = await startEmulatorProcess({ bundle: BUNDLE, taskRegion: 'us-east-1', extraArgs: ['--web-identity-token-file', tokenFile] });
   try {
     const home = tempDir('gate-home-');
-    const env = {
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    const env = isolatedEnv(home, {
       AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ROLE_ARN: IRSA_ROLE_ARN,
       AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
       AWS_ENDPOINT_URL_STS: irsa.url,
-      METERING_GATE_TERMINATION_LOG: join(home, 'termination-log'),
-    };
+    });
     const outputDir = join(home, 'out');
     const { status, result } = await registerInChild(
       decoyProcessEnv(home),
