@@ -1,4 +1,6 @@
-import { fromHttp, fromIni, fromInstanceMetadata, fromProcess, fromTokenFile } from '@aws-sdk/credential-providers';
+import { setCredentialFeature } from '@aws-sdk/core/client';
+import { fromHttp, fromIni, fromProcess, fromTokenFile } from '@aws-sdk/credential-providers';
+import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { CredentialEnvironment } from '../config/environment.js';
 import type { NetworkConfig } from '../config/network-config.js';
@@ -122,11 +124,22 @@ export function createCredentialProvider(options: CredentialChainOptions): AwsCr
       }),
     );
   } else if (!options.imdsDisabled) {
-    links.push(fromInstanceMetadata());
+    links.push(fromImds());
   }
   const provider = memoized(chain(links));
   // The STS client is constructed inside the chain, on its first call: quiet, like the Metering client.
   return (properties) => withoutNodeVersionWarning(() => provider(properties));
+}
+
+/**
+ * The instance-metadata link, as @aws-sdk/credential-providers' own fromInstanceMetadata builds
+ * it. That wrapper imports `@aws-sdk/core/client` as a whole namespace at run time, which keeps
+ * the SDK's browser user-agent parser (bowser, 34 KB) in the bundle; the same two calls with
+ * named imports let esbuild drop it.
+ */
+function fromImds(): Link {
+  const provider = fromInstanceMetadata();
+  return async () => setCredentialFeature(await provider(), 'CREDENTIALS_IMDS', '0');
 }
 
 /** Rejects with the signal's reason once it aborts; a provider call cannot itself be aborted. */

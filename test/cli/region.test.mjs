@@ -1,7 +1,8 @@
 // Region resolution in the contract's order, each source served for real over HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+import { BUNDLE, baseEnv, gateArgs, runGate, startEmulator, tempDir } from '../helpers/gate.mjs';
+import { startEmulatorProcess } from '../../scripts/lib/emulator-process.mjs';
 import { startEcsMetadata, startEcsTaskWithCredentials, startImds } from '../helpers/fake-metadata.mjs';
 
 let emulator;
@@ -82,6 +83,29 @@ test('IMDSv2: token first, then the placement region', async () => {
     assert.equal(run.file.regionSource, 'imds');
     assert.deepEqual(imds.hits.slice(0, 2), ['PUT /latest/api/token', 'GET /latest/meta-data/placement/region']);
   } finally {
+    await imds.close();
+  }
+});
+
+test('IMDSv2 also gives the instance role when nothing else does: the call is signed with it, and its secret checked', async () => {
+  const imds = await startImds({
+    region: 'ap-southeast-2',
+    credentials: { AccessKeyId: 'ASIAINSTANCEROLE', SecretAccessKey: 'instance-role-secret', Token: 'instance-role-session' },
+  });
+  const strict = await startEmulatorProcess({ bundle: BUNDLE, taskRegion: null, secretAccessKey: 'instance-role-secret' });
+  try {
+    const env = baseEnv({ AWS_EC2_METADATA_DISABLED: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+    const out = tempDir();
+    const run = await runGate(gateArgs(strict, out), { env, outputDir: out });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.file.credentialSource, 'imds');
+    assert.ok(imds.hits.includes('GET /latest/meta-data/iam/security-credentials/seller-node-role'), imds.hits.join(', '));
+    const [request] = (await strict.requests()).slice(-1);
+    assert.equal(request.accessKeyId, 'ASIAINSTANCEROLE');
+    assert.doesNotMatch(run.stderr + JSON.stringify(run.file), /instance-role-secret|instance-role-session/);
+  } finally {
+    await strict.stop();
     await imds.close();
   }
 });

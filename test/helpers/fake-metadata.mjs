@@ -63,10 +63,11 @@ export async function startEcsMetadata({ taskArn, launchType = 'FARGATE', behavi
 }
 
 /**
- * IMDSv2: the region is only given with a token from PUT /latest/api/token.
+ * IMDSv2: the region (and, given `credentials`, an instance role's credentials) only with a
+ * token from PUT /latest/api/token.
  * behaviour: 'ok' | 'token-hangs' (the hop-limit symptom: the PUT is taken but never answered)
  */
-export async function startImds({ region = 'ap-southeast-2', behaviour = 'ok' } = {}) {
+export async function startImds({ region = 'ap-southeast-2', behaviour = 'ok', credentials = null, roleName = 'seller-node-role' } = {}) {
   const token = 'imds-test-token-42';
   let fake;
   fake = await listen((request, response) => {
@@ -79,6 +80,16 @@ export async function startImds({ region = 'ap-southeast-2', behaviour = 'ok' } 
     if (request.method === 'GET' && request.url === '/latest/meta-data/placement/region') {
       if (request.headers['x-aws-ec2-metadata-token'] !== token) return response.writeHead(401).end();
       return response.writeHead(200).end(region);
+    }
+    const rolePath = '/latest/meta-data/iam/security-credentials/';
+    if (credentials && request.method === 'GET' && request.url.startsWith(rolePath)) {
+      if (request.headers['x-aws-ec2-metadata-token'] !== token) return response.writeHead(401).end();
+      if (request.url === rolePath) return response.writeHead(200).end(roleName);
+      if (request.url !== `${rolePath}${roleName}`) return response.writeHead(404).end();
+      const expiration = new Date(Date.now() + 3_600_000).toISOString();
+      return response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', LastUpdated: new Date().toISOString(), ...credentials, Expiration: expiration }));
     }
     response.writeHead(404).end();
   });
