@@ -53,6 +53,18 @@ export function adapt(text, { name, image, emu }) {
   pod.hostNetwork = true;
   delete pod.serviceAccountName; // IRSA needs EKS; test credentials stand in below
   for (const v of pod.volumes ?? []) if (v.configMap && renamed.has(v.configMap.name)) v.configMap.name = renamed.get(v.configMap.name);
+  // podman 4.3 turns an emptyDir into a named volume, named as the pod's volume and shared by
+  // every pod on the host that uses the same name: a pod of an earlier test, still restarting
+  // its gate, would write its result into this pod's directory. Give each pod its own.
+  const emptyDirs = new Map();
+  for (const v of pod.volumes ?? []) {
+    if (!v.emptyDir) continue;
+    emptyDirs.set(v.name, `${name}-${v.name}`.slice(0, 63));
+    v.name = emptyDirs.get(v.name);
+  }
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    for (const m of c.volumeMounts ?? []) if (emptyDirs.has(m.name)) m.name = emptyDirs.get(m.name);
+  }
   for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
     for (const from of c.envFrom ?? []) if (from.configMapRef && renamed.has(from.configMapRef.name)) from.configMapRef.name = renamed.get(from.configMapRef.name);
   }
@@ -92,14 +104,31 @@ export function adapt(text, { name, image, emu }) {
   return kept.map((d) => JSON.stringify(d, null, 2)).join('\n---\n');
 }
 
-/** kube play the adapted YAML against an emulator scenario; cleanups go to `cleanups`. */
+/**
+ * kube play the adapted YAML against an emulator scenario. `stop()` takes the pod down and the
+ * emulator with it; call it when the test is done (a Deployment's pod keeps restarting its
+ * gate until then). It is also put on `cleanups`, for a test that fails before it can.
+ */
 export async function play(text, { scenario, label, image, cleanups }) {
   const emu = await startEmulator(scenario);
-  cleanups.push(() => emu.stop());
   const name = `mg-${label}-${scenario}-${process.pid}`;
   const file = join(tempDir(`kube-${label}-${scenario}`), 'pod.yaml');
+  let played = false;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    if (played) {
+      engine(['kube', 'down', file], PODMAN);
+      // kube down leaves the pod's volumes (its ConfigMaps' and emptyDirs'), all named after it.
+      const volumes = engine(['volume', 'ls', '--format', '{{.Name}}'], PODMAN).stdout.split('\n').filter((v) => v.startsWith(`${name}-`));
+      if (volumes.length) engine(['volume', 'rm', '--force', ...volumes], PODMAN);
+    }
+    emu.stop();
+  };
+  cleanups.push(stop);
   writeFileSync(file, adapt(text, { name, image: image.includes('/') ? image : `localhost/${image}`, emu }));
-  cleanups.push(() => engine(['kube', 'down', file], PODMAN));
+  played = true;
   const r = await engineAsync(['kube', 'play', file], { ...PODMAN, timeout: 240_000 });
   const ps = () => {
     const list = engine(['ps', '-a', '--filter', `name=${name}`, '--format', 'json'], PODMAN);
@@ -108,7 +137,7 @@ export async function play(text, { scenario, label, image, cleanups }) {
     }));
   };
   const app = () => ps().find((c) => c.name.endsWith('-app'));
-  return { r, name, ps, app, emu };
+  return { r, name, ps, app, emu, stop };
 }
 
 /** Entitled: kube play succeeded and the app ran and read the result. */

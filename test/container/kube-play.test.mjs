@@ -27,6 +27,7 @@ after(() => { for (const c of cleanups.reverse()) c(); });
 test('kube play, entitled: the gate succeeds, then the app container runs and reads the result', { skip }, async (t) => {
   t.diagnostic(`rendering from ${renderer().name}`);
   const run = await play(rendered, { scenario: 'entitled', label: 'e2e', image, cleanups });
+  t.after(() => run.stop());
   await assertAppRan(run);
   // (kube play got past the init container, so it exited 0. Its own state is not checked:
   // podman 4.3 leaves a pod's init container marked "running" after it has exited.)
@@ -39,5 +40,6 @@ test('kube play, entitled: the gate succeeds, then the app container runs and re
 });
 
 test('kube play, not entitled: the gate exits 3 and the app container never starts', { skip }, async () => {
-  assertAppNeverStarted(await play(rendered, { scenario: 'not-entitled', label: 'e2e', image, cleanups }), 3);
+  const run = await play(rendered, { scenario: 'not-entitled', label: 'e2e', image, cleanups });
+  try { assertAppNeverStarted(run, 3); } finally { run.stop(); }
 });

@@ -39,17 +39,21 @@ function kustomized() {
 }
 
 test('helm create-style chart with the library\'s templates, entitled: the app runs and reads the result', { skip: skipChart }, async () => {
-  await assertAppRan(await play(sellerChart(), { scenario: 'entitled', label: 'lib', image, cleanups }));
+  const run = await play(sellerChart(), { scenario: 'entitled', label: 'lib', image, cleanups });
+  try { await assertAppRan(run); } finally { run.stop(); }
 });
 
 test('helm create-style chart with the library\'s templates, not entitled: the app never starts', { skip: skipChart }, async () => {
-  assertAppNeverStarted(await play(sellerChart(), { scenario: 'not-entitled', label: 'lib', image, cleanups }), 3);
+  const run = await play(sellerChart(), { scenario: 'not-entitled', label: 'lib', image, cleanups });
+  try { assertAppNeverStarted(run, 3); } finally { run.stop(); }
 });
 
 test('Kustomize component on a Deployment, entitled: the app runs and reads the result', { skip: skipKustomize }, async () => {
-  await assertAppRan(await play(kustomized(), { scenario: 'entitled', label: 'kust', image, cleanups }));
+  const run = await play(kustomized(), { scenario: 'entitled', label: 'kust', image, cleanups });
+  try { await assertAppRan(run); } finally { run.stop(); }
 });
 
 test('Kustomize component on a Deployment, not entitled: the app never starts', { skip: skipKustomize }, async () => {
-  assertAppNeverStarted(await play(kustomized(), { scenario: 'not-entitled', label: 'kust', image, cleanups }), 3);
+  const run = await play(kustomized(), { scenario: 'not-entitled', label: 'kust', image, cleanups });
+  try { assertAppNeverStarted(run, 3); } finally { run.stop(); }
 });
