@@ -4,7 +4,7 @@ import type { RawFlags } from '../config/settings.js';
 import { unknownVariableWarnings } from '../config/variable-names.js';
 import { parseVerifyConfig } from '../config/verify-config.js';
 import { toGateError } from '../errors.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { verifyResultFile } from '../verify/result-file.js';
 import type { CommandIo } from './io.js';
 
@@ -13,11 +13,19 @@ const IDENTITY_TIMEOUT_MS = 2_000;
 
 /** verify: offline re-check of a result file; prints one JSON line and returns the exit code. */
 export async function runVerify(flags: RawFlags, io: CommandIo): Promise<number> {
-  let log = createLogger(FALLBACK_LOG_CONFIG);
+  // One logger, made once: the first createLogger of a start takes the snapshot's pino (log/logger.ts).
+  let log: Logger;
+  let logConfigError: unknown = null;
+  try {
+    log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
+  } catch (error) {
+    log = createLogger(FALLBACK_LOG_CONFIG);
+    logConfigError = error;
+  }
   let file: string | null = null;
   let outcome: { exitCode: number; errorCode: string | null; message: string | null; hint: string | null; productCode: string | null; binding: string | null };
   try {
-    log = createLogger(parseLogConfig(flags, io.env, io.stderrIsTty));
+    if (logConfigError !== null) throw logConfigError;
     for (const message of unknownVariableWarnings(io.env)) log.warn({}, message);
     const config = parseVerifyConfig(flags, io.env);
     file = config.file;

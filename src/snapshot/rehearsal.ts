@@ -12,9 +12,10 @@ export const SCRIPT_NAME = 'metering-gate';
  * made-up values only, so their code is compiled into the snapshot. Nothing it creates is kept.
  */
 export async function rehearse(): Promise<void> {
-  const [{ buildProgram }, { parseLogConfig }, { parseRegisterConfig }, { rehearseRegisterUsage }, { verifyToken }] = await Promise.all([
+  const [{ buildProgram }, { parseLogConfig }, { prepareLogger }, { parseRegisterConfig }, { rehearseRegisterUsage }, { verifyToken }] = await Promise.all([
     import('../cli/program.js'),
     import('../config/log-config.js'),
+    import('../log/logger.js'),
     import('../config/register-config.js'),
     import('../metering/register-usage.js'),
     import('../verify/token.js'),
@@ -32,6 +33,7 @@ export async function rehearse(): Promise<void> {
     HOME: '/nonexistent/home',
   };
   parseLogConfig({}, env, false);
+  prepareLogger();
   const config = parseRegisterConfig({}, env);
   await rehearseRegisterUsage();
 

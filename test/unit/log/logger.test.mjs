@@ -27,13 +27,14 @@ test('prettyLine: level name, message, fields; escapes in all three', () => {
 });
 
 /** Runs createLogger in a process of its own and returns what it wrote to stderr. */
-function logIn(format, body) {
+function logIn(format, body, { prepared = false } = {}) {
   const dir = tempDir('gate-logger-');
   const script = join(dir, 'run.mjs');
   writeFileSync(
     script,
     `import { importSource } from ${JSON.stringify(new URL('../../helpers/src-module.mjs', import.meta.url).href)};
-const { createLogger } = await importSource('log/logger');
+const { createLogger, prepareLogger } = await importSource('log/logger');
+${prepared ? 'prepareLogger();' : ''}
 const log = createLogger({ level: 'info', format: ${JSON.stringify(format)} });
 ${body}`,
   );
@@ -64,4 +65,21 @@ log.error(Object.assign(new Error('boom'), { code: 'E_X' }));`);
 test('pretty: one readable line per record, escaped', () => {
   const stderr = logIn('pretty', `log.warn({ file: '/x\\u001b[2J' }, 'careful\\nnow');`);
   assert.equal(stderr, 'WARN  careful\\nnow  file=/x\\x1b[2J\n');
+});
+
+test('the snapshot\'s instance (prepareLogger): its warm-up line goes nowhere, the first createLogger gets its config, later ones their own', () => {
+  const stderr = logIn(
+    'pretty',
+    `log.debug('hidden');
+log.warn({ secretAccessKey: 'SECRET1' }, 'first');
+const second = createLogger({ level: 'debug', format: 'json' });
+second.debug({ credentials: 'SECRET2' }, 'second');
+log.debug('still hidden');`,
+    { prepared: true },
+  );
+  const [first, second, ...rest] = stderr.split('\n');
+  assert.equal(first, 'WARN  first  secretAccessKey=[redacted]');
+  assert.deepEqual(JSON.parse(second), { ...JSON.parse(second), level: 20, credentials: '[redacted]', msg: 'second' });
+  assert.deepEqual(rest, ['']);
+  assert.doesNotMatch(stderr, /SECRET|snapshot build/);
 });
