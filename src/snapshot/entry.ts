@@ -44,6 +44,10 @@ async function buildSnapshot(): Promise<void> {
     import('@aws-sdk/credential-provider-http'),
     import('@smithy/credential-provider-imds'),
   ]);
+  // Node makes ReadableStream on first use, and the SDK's stream check (isReadableStream, run on
+  // every response body it collects, the container credentials' among them) is that first use;
+  // made here it is in the snapshot (web streams, unlike http, can be) instead of compiled in the start.
+  void globalThis.ReadableStream;
   guard.setPhase('rehearse');
   await rehearse();
   guard.restore();
