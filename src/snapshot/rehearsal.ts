@@ -12,7 +12,7 @@ export const SCRIPT_NAME = 'metering-gate';
  * made-up values only, so their code is compiled into the snapshot. Nothing it creates is kept.
  */
 export async function rehearse(): Promise<void> {
-  const [{ buildProgram }, { parseLogConfig }, { prepareLogger }, { parseRegisterConfig }, { rehearseRegisterUsage }, { verifyToken }] = await Promise.all([
+  const [{ buildProgram, prepareProgram }, { parseLogConfig }, { prepareLogger }, { parseRegisterConfig }, { rehearseRegisterUsage }, { verifyToken }] = await Promise.all([
     import('../cli/program.js'),
     import('../config/log-config.js'),
     import('../log/logger.js'),
@@ -21,6 +21,8 @@ export async function rehearse(): Promise<void> {
     import('../verify/token.js'),
   ]);
   buildProgram(() => undefined).parse(['node', SCRIPT_NAME, 'register', '--product-code', 'snapshotbuild', '--log-level', 'info']);
+  // After the parse above, which took a program of its own: the one prepared here is never parsed.
+  prepareProgram();
 
   const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const env = {
