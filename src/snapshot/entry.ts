@@ -9,10 +9,10 @@
  *
  * At build time it loads the modules that register and verify run (commander, config, the SDK
  * client, the credential providers a pod or task reaches, jose) and rehearses the pure parts
- * of a run (argv parsing, config parsing, one RegisterUsage through the SDK against a canned
- * answer, one PS256 verification), so that a start from the snapshot neither compiles nor
- * initialises them again. Started from the snapshot, it runs exactly what dist/metering-gate.mjs
- * runs (cli/run.ts). Run directly (`node metering-gate.snapshot.cjs register`), it is the plain CLI.
+ * of a run (argv parsing, config parsing, one RegisterUsage and one STS AssumeRoleWithWebIdentity
+ * through the SDK against canned answers, one PS256 verification), so that a start from the
+ * snapshot neither compiles nor initialises them again. Started from the snapshot, it runs
+ * exactly what dist/metering-gate.mjs runs (cli/run.ts). Run directly (`node metering-gate.snapshot.cjs register`), it is the plain CLI.
  *
  * Whatever the build leaves in the heap is what every start begins with, so the build refuses
  * to produce a snapshot that could hold something of the build machine or of one moment
@@ -31,8 +31,8 @@ async function buildSnapshot(): Promise<void> {
   const guard = guardBuild(__filename);
   // Everything register and verify load, including every SDK credential provider the chain
   // (credentials/provider.ts) calls in a pod or task (ini and process, which find no profile,
-  // web identity, container, IMDS; env keys for ini's credential_source). The rest of the CLI
-  // (doctor, emulator, exec) and IRSA's STS client still load on first use.
+  // web identity and the STS client it imports on its first call, container, IMDS; env keys for
+  // ini's credential_source). The rest of the CLI (doctor, emulator, exec) still loads on first use.
   const [{ run }] = await Promise.all([
     import('../cli/run.js'),
     import('../cli/register.js'),
@@ -41,6 +41,7 @@ async function buildSnapshot(): Promise<void> {
     import('@aws-sdk/credential-provider-process'),
     import('@aws-sdk/credential-provider-env'),
     import('@aws-sdk/credential-provider-web-identity'),
+    import('@aws-sdk/nested-clients/sts'),
     import('@aws-sdk/credential-provider-http'),
     import('@smithy/credential-provider-imds'),
   ]);

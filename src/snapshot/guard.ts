@@ -26,9 +26,11 @@ export type Phase = 'load' | 'rehearse' | 'done';
  * call and kept nowhere: AWS_EXECUTION_ENV (the user agent's exec-env, @aws-sdk/core
  * defaultUserAgent.js); AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED (read at client
  * construction; it changes module state only when set to "true" or on Node < 22, and the
- * rehearsal sees it unset).
+ * rehearsal sees it unset); AWS_ENABLE_DEFAULT_SOCKET_TIMEOUT_2026 (read by the STS client's
+ * runtimeConfig, @aws-sdk/core getDefaultSocketTimeout.js, at each construction, into that
+ * client's config only, and the rehearsed STS client is not kept).
  */
-const REREAD_ON_EVERY_CALL = new Set(['AWS_EXECUTION_ENV', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']);
+const REREAD_ON_EVERY_CALL = new Set(['AWS_EXECUTION_ENV', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'AWS_ENABLE_DEFAULT_SOCKET_TIMEOUT_2026']);
 
 /**
  * Wraps what would carry the build's state into every start, for the length of the build:

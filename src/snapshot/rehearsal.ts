@@ -38,6 +38,7 @@ export async function rehearse(): Promise<void> {
   prepareLogger();
   const config = parseRegisterConfig({}, env);
   await rehearseRegisterUsage();
+  await rehearseWebIdentity();
 
   // A token as the emulator mints it. Its iat is fixed (Date.now is guarded), and the age
   // limits are wide enough for it: this checks the code path, not the clock.
@@ -53,4 +54,42 @@ export async function rehearse(): Promise<void> {
     clockSkewMs: 60_000,
     now,
   });
+}
+
+/**
+ * One STS AssumeRoleWithWebIdentity as IRSA's link makes it (fromTokenFile, through the SDK's own
+ * role assumer), against a canned answer: constructing the STS client and parsing its XML answer
+ * would otherwise be compiled in every IRSA start. Every setting the client would look up (in
+ * the environment, or the shared files) is given, and nothing made here is kept.
+ */
+async function rehearseWebIdentity(): Promise<void> {
+  const { getDefaultRoleAssumerWithWebIdentity } = await import('@aws-sdk/nested-clients/sts');
+  const body = new TextEncoder().encode(
+    '<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>' +
+      '<Credentials><AccessKeyId>AKIDSNAPSHOTBUILD</AccessKeyId><SecretAccessKey>snapshot-build</SecretAccessKey><SessionToken>snapshot-build</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>' +
+      '<AssumedRoleUser><AssumedRoleId>AROASNAPSHOTBUILD:snapshot-build</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/snapshot-build/snapshot-build</Arn></AssumedRoleUser>' +
+      '</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>snapshot-build</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>',
+  );
+  // The gate's clientConfig reaches the STS client whole (spread), beyond what the assumer's type names.
+  const stsOptions = {
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    maxAttempts: 1,
+    retryMode: 'standard',
+    defaultsMode: 'standard',
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    userAgentAppId: '',
+    authSchemePreference: [],
+    disableClockSkewCorrection: false,
+    requestHandler: {
+      handle: async () => ({
+        response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'text/xml', 'x-amzn-requestid': 'snapshot-build' }, body },
+      }),
+    },
+  };
+  // As in rehearseRegisterUsage: recursion detection asks @aws/lambda-invoke-store, which loads at run time only.
+  const assume = getDefaultRoleAssumerWithWebIdentity(stsOptions, [{ applyToStack: (stack) => void stack.remove('recursionDetectionMiddleware') }]);
+  const credentials = await assume({ RoleArn: 'arn:aws:iam::123456789012:role/snapshot-build', RoleSessionName: 'snapshot-build', WebIdentityToken: 'snapshot-build' });
+  if (credentials.accessKeyId !== 'AKIDSNAPSHOTBUILD') throw new Error('the rehearsed AssumeRoleWithWebIdentity did not return the canned credentials');
 }
