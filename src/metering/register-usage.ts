@@ -103,25 +103,35 @@ function readableDate(value: Date | undefined): Date | null {
  * singleton shaped by the environment; in a real run it still runs, as loaded at that time.
  * The snapshot build checks that nothing of the kind is read (guardBuild).
  */
-export async function rehearseRegisterUsage(): Promise<void> {
-  const body = new TextEncoder().encode(JSON.stringify({ Signature: 'e30.e30.e30' }));
-  const client = new MarketplaceMeteringClient({
+/**
+ * The settings of an SDK client rehearsed while the snapshot is built: every one the SDK would
+ * otherwise look up (see above), and a request handler that answers `body` without a network.
+ */
+export function rehearsalClientSettings(contentType: string, body: Uint8Array) {
+  return {
     region: 'us-east-1',
     endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'AKIDSNAPSHOTBUILD', secretAccessKey: 'snapshot-build', sessionToken: 'snapshot-build' },
     maxAttempts: 1,
     retryMode: 'standard',
-    defaultsMode: 'standard',
+    defaultsMode: 'standard' as const,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
     userAgentAppId: '',
-    authSchemePreference: [],
+    authSchemePreference: [] as string[],
     disableClockSkewCorrection: false,
     requestHandler: {
       handle: async () => ({
-        response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'snapshot-build' }, body },
+        response: { statusCode: 200, reason: 'OK', headers: { 'content-type': contentType, 'x-amzn-requestid': 'snapshot-build' }, body },
       }),
     },
+  };
+}
+
+export async function rehearseRegisterUsage(): Promise<void> {
+  const body = new TextEncoder().encode(JSON.stringify({ Signature: 'e30.e30.e30' }));
+  const client = new MarketplaceMeteringClient({
+    ...rehearsalClientSettings('application/x-amz-json-1.1', body),
+    credentials: { accessKeyId: 'AKIDSNAPSHOTBUILD', secretAccessKey: 'snapshot-build', sessionToken: 'snapshot-build' },
   });
   client.middlewareStack.remove('recursionDetectionMiddleware');
   try {

@@ -63,7 +63,7 @@ export async function rehearse(): Promise<void> {
  * the environment, or the shared files) is given, and nothing made here is kept.
  */
 async function rehearseWebIdentity(): Promise<void> {
-  const { getDefaultRoleAssumerWithWebIdentity } = await import('@aws-sdk/nested-clients/sts');
+  const [{ getDefaultRoleAssumerWithWebIdentity }, { rehearsalClientSettings }] = await Promise.all([import('@aws-sdk/nested-clients/sts'), import('../metering/register-usage.js')]);
   const body = new TextEncoder().encode(
     '<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>' +
       '<Credentials><AccessKeyId>AKIDSNAPSHOTBUILD</AccessKeyId><SecretAccessKey>snapshot-build</SecretAccessKey><SessionToken>snapshot-build</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>' +
@@ -71,23 +71,7 @@ async function rehearseWebIdentity(): Promise<void> {
       '</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>snapshot-build</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>',
   );
   // The gate's clientConfig reaches the STS client whole (spread), beyond what the assumer's type names.
-  const stsOptions = {
-    region: 'us-east-1',
-    endpoint: 'http://127.0.0.1:9',
-    maxAttempts: 1,
-    retryMode: 'standard',
-    defaultsMode: 'standard',
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    userAgentAppId: '',
-    authSchemePreference: [],
-    disableClockSkewCorrection: false,
-    requestHandler: {
-      handle: async () => ({
-        response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'text/xml', 'x-amzn-requestid': 'snapshot-build' }, body },
-      }),
-    },
-  };
+  const stsOptions = rehearsalClientSettings('text/xml', body);
   // As in rehearseRegisterUsage: recursion detection asks @aws/lambda-invoke-store, which loads at run time only.
   const assume = getDefaultRoleAssumerWithWebIdentity(stsOptions, [{ applyToStack: (stack) => void stack.remove('recursionDetectionMiddleware') }]);
   const credentials = await assume({ RoleArn: 'arn:aws:iam::123456789012:role/snapshot-build', RoleSessionName: 'snapshot-build', WebIdentityToken: 'snapshot-build' });
